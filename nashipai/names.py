@@ -123,7 +123,7 @@ def _json(value: object) -> str:
 
 
 def _timestamp(value: object) -> Any:
-    from questdb.ingress import TimestampNanos
+    from questdb import TimestampNanos
 
     return None if value is None else TimestampNanos(int(value))  # type: ignore[call-overload]
 
