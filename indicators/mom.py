@@ -1,0 +1,71 @@
+"""MOM: momentum, x[t] - x[t - timeperiod] (TA-Lib MOM)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from indicators._base import (
+    FloatArray,
+    IndicatorSpec,
+    StreamingIndicator,
+    as_columns,
+    check_period,
+    register,
+    run_batch,
+)
+
+NAME = "mom"
+_HEADER = 3  # period, count, pos; then ring[period]
+
+
+def _init(timeperiod: int) -> FloatArray:
+    period = check_period(NAME, "timeperiod", timeperiod)
+    state = np.zeros(_HEADER + period)
+    state[0] = period
+    return state
+
+
+@njit(cache=True)
+def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
+    n = int(state[0])
+    count = int(state[1])
+    pos = int(state[2])
+    for i in range(real.shape[0]):
+        x = real[i]
+        if math.isnan(x):
+            out[i] = math.nan
+            continue
+        if count < n:
+            count += 1
+            out[i] = math.nan
+        else:
+            out[i] = x - state[_HEADER + pos]
+        state[_HEADER + pos] = x
+        pos += 1
+        if pos == n:
+            pos = 0
+    state[1] = count
+    state[2] = pos
+
+
+def mom(real: FloatArray, timeperiod: int = 10) -> FloatArray:
+    """Momentum; NaN for the first ``timeperiod`` values."""
+    return run_batch(_run, _init(timeperiod), as_columns(NAME, ("real",), (real,)), 1)  # type: ignore[return-value]
+
+
+class MOM(StreamingIndicator):
+    """Streaming MOM: ``MOM(timeperiod=10).update(x)``."""
+
+    name = NAME
+    inputs = ("real",)
+    outputs = ("real",)
+    _kernel = staticmethod(_run)
+
+    def __init__(self, *, timeperiod: int = 10) -> None:
+        self._setup(_init(timeperiod))
+
+
+register(IndicatorSpec(NAME, mom, MOM, MOM.inputs, MOM.outputs, {"timeperiod": (1, 30)}, "MOM"))

@@ -1,0 +1,69 @@
+"""NATR: ATR as a percentage of the close, 100 * ATR / close (TA-Lib NATR).
+
+Deliberate difference: for ``timeperiod=1`` TA-Lib returns the raw true range
+(not normalised); here NATR(1) is 100 * TRANGE / close like every other period.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from indicators._base import (
+    FloatArray,
+    IndicatorSpec,
+    StreamingIndicator,
+    as_columns,
+    check_period,
+    register,
+    run_batch,
+)
+from indicators._kernels import is_zero
+from indicators.atr import HEADER, atr_init, atr_load, atr_step, atr_store
+
+NAME = "natr"
+_INPUTS = ("high", "low", "close")
+
+
+def _init(timeperiod: int) -> FloatArray:
+    state = np.zeros(HEADER)
+    atr_init(state, 0, check_period(NAME, "timeperiod", timeperiod))
+    return state
+
+
+@njit(cache=True)
+def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
+    s = atr_load(state, 0)
+    for i in range(high.shape[0]):
+        h = high[i]
+        lo = low[i]
+        c = close[i]
+        out[i] = math.nan
+        if math.isnan(h) or math.isnan(lo) or math.isnan(c):
+            continue
+        s, value = atr_step(s, h, lo, c)
+        if not math.isnan(value):
+            out[i] = 0.0 if is_zero(c) else (value / c) * 100.0
+    atr_store(state, 0, s)
+
+
+def natr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
+    """Normalised ATR in percent (0 when the close is TA-Lib zero); NaN for the first ``timeperiod``."""
+    return run_batch(_run, _init(timeperiod), as_columns(NAME, _INPUTS, (high, low, close)), 1)  # type: ignore[return-value]
+
+
+class NATR(StreamingIndicator):
+    """Streaming NATR: ``NATR(timeperiod=14).update(high, low, close)``."""
+
+    name = NAME
+    inputs = _INPUTS
+    outputs = ("real",)
+    _kernel = staticmethod(_run)
+
+    def __init__(self, *, timeperiod: int = 14) -> None:
+        self._setup(_init(timeperiod))
+
+
+register(IndicatorSpec(NAME, natr, NATR, _INPUTS, NATR.outputs, {"timeperiod": (2, 30)}, "NATR"))
