@@ -1,0 +1,285 @@
+"""Connector benchmarks: prints figures, asserts nothing.
+
+Section 1, ``bench_decode``: decode + normalise cost per websocket message for every native venue,
+trade and L1 messages in the venue's wire format (the test fixtures), against ``json.loads`` plus
+building the same event as a dict by hand, measured in the same run. Target: <= 1 µs a message.
+
+Run: ``.venv/bin/python bench/connectors.py [--messages 200000]`` (or ``-m bench.connectors``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+# Run as a script, this file's folder comes first on sys.path and its name shadows the connectors
+# package; drop that entry before importing it.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+from connectors.registry import VENUES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "unit" / "connectors" / "fixtures"
+TARGET_NS = 1_000.0
+
+
+def _iso_ns(text: str) -> int:
+    # What a plain-Python decoder would do: datetime parsing, microseconds at best.
+    return int(datetime.fromisoformat(text[:26].rstrip("Z") + "+00:00").timestamp() * 1e9)
+
+
+def _ref_binance_trade(raw: bytes) -> list[dict[str, Any]]:
+    message = json.loads(raw)
+    data = message.get("data", message)
+    base_quote = data["s"][:-4] + "-" + data["s"][-4:]
+    return [
+        {
+            "exchange": "binance",
+            "symbol": base_quote,
+            "price": float(data["p"]),
+            "size": float(data["q"]),
+            "side": "sell" if data["m"] else "buy",
+            "trade_id": str(data["t"]),
+            "ts_event": data["T"] * 1_000_000,
+        }
+    ]
+
+
+def _ref_binance_book(raw: bytes) -> list[dict[str, Any]]:
+    message = json.loads(raw)
+    data = message.get("data", message)
+    return [
+        {
+            "exchange": "binance",
+            "symbol": data["s"][:-4] + "-" + data["s"][-4:],
+            "bid_price": float(data["b"]),
+            "bid_size": float(data["B"]),
+            "ask_price": float(data["a"]),
+            "ask_size": float(data["A"]),
+        }
+    ]
+
+
+def _ref_coinbase_trades(raw: bytes) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": "coinbase",
+            "symbol": trade["product_id"],
+            "price": float(trade["price"]),
+            "size": float(trade["size"]),
+            "side": "sell" if trade["side"] == "BUY" else "buy",
+            "trade_id": trade["trade_id"],
+            "ts_event": _iso_ns(trade["time"]),
+        }
+        for event in json.loads(raw)["events"]
+        for trade in reversed(event["trades"])
+    ]
+
+
+def _ref_coinbase_ticker(raw: bytes) -> list[dict[str, Any]]:
+    message = json.loads(raw)
+    ts_event = _iso_ns(message["timestamp"])
+    return [
+        {
+            "exchange": "coinbase",
+            "symbol": ticker["product_id"],
+            "bid_price": float(ticker["best_bid"]),
+            "bid_size": float(ticker["best_bid_quantity"]),
+            "ask_price": float(ticker["best_ask"]),
+            "ask_size": float(ticker["best_ask_quantity"]),
+            "ts_event": ts_event,
+        }
+        for event in message["events"]
+        for ticker in event["tickers"]
+    ]
+
+
+def _ref_kraken_trade(raw: bytes) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": "kraken",
+            "symbol": trade["symbol"].replace("/", "-"),
+            "price": float(trade["price"]),
+            "size": float(trade["qty"]),
+            "side": trade["side"],
+            "trade_id": str(trade["trade_id"]),
+            "ts_event": _iso_ns(trade["timestamp"]),
+        }
+        for trade in json.loads(raw)["data"]
+    ]
+
+
+def _ref_kraken_ticker(raw: bytes) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": "kraken",
+            "symbol": ticker["symbol"].replace("/", "-"),
+            "bid_price": float(ticker["bid"]),
+            "bid_size": float(ticker["bid_qty"]),
+            "ask_price": float(ticker["ask"]),
+            "ask_size": float(ticker["ask_qty"]),
+        }
+        for ticker in json.loads(raw)["data"]
+    ]
+
+
+def _ref_bybit_trade(raw: bytes) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": "bybit",
+            "symbol": trade["s"][:-4] + "-" + trade["s"][-4:],
+            "price": float(trade["p"]),
+            "size": float(trade["v"]),
+            "side": "buy" if trade["S"] == "Buy" else "sell",
+            "trade_id": trade["i"],
+            "ts_event": trade["T"] * 1_000_000,
+        }
+        for trade in json.loads(raw)["data"]
+    ]
+
+
+def _ref_bybit_book(raw: bytes) -> list[dict[str, Any]]:
+    message = json.loads(raw)
+    data = message["data"]
+    return [
+        {
+            "exchange": "bybit",
+            "symbol": data["s"][:-4] + "-" + data["s"][-4:],
+            "bid_price": float(data["b"][0][0]),
+            "bid_size": float(data["b"][0][1]),
+            "ask_price": float(data["a"][0][0]),
+            "ask_size": float(data["a"][0][1]),
+            "ts_event": message.get("cts", message["ts"]) * 1_000_000,
+        }
+    ]
+
+
+def _ref_okx_trades(raw: bytes) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": "okx",
+            "symbol": trade["instId"],
+            "price": float(trade["px"]),
+            "size": float(trade["sz"]),
+            "side": trade["side"],
+            "trade_id": trade["tradeId"],
+            "ts_event": int(trade["ts"]) * 1_000_000,
+        }
+        for trade in json.loads(raw)["data"]
+    ]
+
+
+def _ref_okx_bbo(raw: bytes) -> list[dict[str, Any]]:
+    message = json.loads(raw)
+    return [
+        {
+            "exchange": "okx",
+            "symbol": message["arg"]["instId"],
+            "bid_price": float(bbo["bids"][0][0]),
+            "bid_size": float(bbo["bids"][0][1]),
+            "ask_price": float(bbo["asks"][0][0]),
+            "ask_size": float(bbo["asks"][0][1]),
+            "ts_event": int(bbo["ts"]) * 1_000_000,
+        }
+        for bbo in message["data"]
+    ]
+
+
+@dataclass(frozen=True)
+class Case:
+    venue: str
+    label: str
+    fixture: str
+    reference: Callable[[bytes], list[dict[str, Any]]]
+
+
+CASES = (
+    Case("binance", "trade (combined)", "combined_trade.json", _ref_binance_trade),
+    Case("binance", "trade (raw)", "trade.json", _ref_binance_trade),
+    Case("binance", "bookTicker L1 (combined)", "combined_book_ticker.json", _ref_binance_book),
+    Case("coinbase", "market_trades (1 trade)", "market_trades_update.json", _ref_coinbase_trades),
+    Case("coinbase", "market_trades (2 trades)", "market_trades_snapshot.json", _ref_coinbase_trades),
+    Case("coinbase", "ticker L1", "ticker.json", _ref_coinbase_ticker),
+    Case("kraken", "trade (1)", "trade_update.json", _ref_kraken_trade),
+    Case("kraken", "ticker L1", "ticker.json", _ref_kraken_ticker),
+    Case("bybit", "publicTrade (1)", "public_trade.json", _ref_bybit_trade),
+    Case("bybit", "publicTrade (2)", "public_trade_batch.json", _ref_bybit_trade),
+    Case("bybit", "orderbook.1 L1", "orderbook1_snapshot.json", _ref_bybit_book),
+    Case("okx", "trades (1)", "trades.json", _ref_okx_trades),
+    Case("okx", "trades (2)", "trades_batch.json", _ref_okx_trades),
+    Case("okx", "bbo-tbt L1", "bbo_tbt.json", _ref_okx_bbo),
+)
+
+
+def _best_ns(run: Callable[[list[bytes]], None], raw: bytes, messages: int, repeats: int = 3) -> float:
+    """Best of ``repeats`` runs of ``run`` over ``messages`` copies of ``raw``, in ns a message."""
+    batch = [raw] * messages
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter_ns()
+        run(batch)
+        best = min(best, (time.perf_counter_ns() - start) / messages)
+    return best
+
+
+def _parse_loop(parse: Callable[[bytes, int], object], received_ns: int) -> Callable[[list[bytes]], None]:
+    def run(batch: list[bytes]) -> None:
+        for message in batch:
+            parse(message, received_ns)
+
+    return run
+
+
+def _reference_loop(reference: Callable[[bytes], object]) -> Callable[[list[bytes]], None]:
+    def run(batch: list[bytes]) -> None:
+        for message in batch:
+            reference(message)
+
+    return run
+
+
+def bench_decode(messages: int) -> Table:
+    """Section 1: decode + normalise ns per message for every venue, with the json.loads reference."""
+    table = Table(title=f"Connector decode + normalise, best of 3 x {messages:,} messages")
+    for column in ("venue", "message", "events", "nashipai ns/msg", "json.loads+dict ns/msg", "speed-up", "<= 1 µs"):
+        table.add_column(column, justify="left" if column in ("venue", "message") else "right")
+    received_ns = time.time_ns()
+    for case in CASES:
+        venue = VENUES[case.venue]
+        raw = (FIXTURES / case.venue / case.fixture).read_bytes().rstrip(b"\n")
+        events = len(venue.parse(raw, received_ns))
+        ours = _best_ns(_parse_loop(venue.parse, received_ns), raw, messages)
+        reference = _best_ns(_reference_loop(case.reference), raw, messages)
+        table.add_row(
+            case.venue,
+            case.label,
+            str(events),
+            f"{ours:,.0f}",
+            f"{reference:,.0f}",
+            f"{reference / ours:.1f}x",
+            "yes" if ours <= TARGET_NS else "no",
+        )
+    return table
+
+
+def main() -> None:
+    """Run every section and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--messages", type=int, default=200_000, help="messages per measurement")
+    arguments = parser.parse_args()
+    console = Console(width=120)
+    console.print(bench_decode(arguments.messages))
+
+
+if __name__ == "__main__":
+    main()

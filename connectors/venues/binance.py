@@ -1,0 +1,221 @@
+"""Binance spot market data: the ``<symbol>@trade`` and ``<symbol>@bookTicker`` streams.
+
+Works on a raw stream connection (``/ws``: bare payloads) and on a combined one (``/stream``:
+``{"stream": "btcusdt@trade", "data": {...}}``); :data:`URL` is the combined endpoint and
+subscriptions are sent as ``SUBSCRIBE`` messages. Binance pings with websocket control frames
+(the websocket library answers them), so no application-level ping is needed; it closes every
+connection after 24 hours, which the runner treats as a normal reconnect.
+
+Timestamps: a trade's ``ts_event`` is its trade time ``T`` (milliseconds, the default
+``timeUnit``; do not add ``timeUnit=MICROSECOND`` to the URL). The spot ``bookTicker`` stream
+carries **no event time**, so a Quote's ``ts_event`` is the receive time ``received_ns``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final
+
+import msgspec
+
+from connectors.errors import ParseError, VenueError
+from connectors.venues.common import (
+    ALL_CHANNELS,
+    BUY,
+    SELL,
+    Channel,
+    Millis,
+    Price,
+    Size,
+    parse_error,
+    split_concatenated,
+    split_normalised,
+    to_json,
+)
+from nashipai.events import Event, Quote, Trade
+
+NAME: Final = "binance"
+URL: Final = "wss://stream.binance.com:9443/stream"
+CCXT_ID: Final = "binance"
+#: Trade ids (``t``) are consecutive integers per symbol: a jump is a gap.
+SEQUENTIAL_TRADE_IDS: Final = True
+PING_INTERVAL: Final[float | None] = None
+PING_MESSAGE: Final[str | None] = None
+
+
+class TradeMessage(msgspec.Struct, frozen=True, gc=False):
+    """A ``<symbol>@trade`` payload (fields not listed are ignored)."""
+
+    s: str  # symbol, e.g. "BTCUSDT"
+    t: int  # trade id, consecutive per symbol
+    p: Price  # price
+    q: Size  # quantity
+    T: Millis  # trade time, ms
+    m: bool  # is the buyer the market maker? true -> the taker sold
+
+
+class BookTicker(msgspec.Struct, frozen=True, gc=False):
+    """A ``<symbol>@bookTicker`` payload: best bid and ask, no event time on spot."""
+
+    u: int  # order book update id
+    s: str  # symbol
+    b: Price  # best bid price
+    B: Size  # best bid quantity
+    a: Price  # best ask price
+    A: Size  # best ask quantity
+
+
+class CombinedTrade(msgspec.Struct, frozen=True, gc=False):
+    stream: str  # e.g. "btcusdt@trade"
+    data: TradeMessage
+
+
+class CombinedBookTicker(msgspec.Struct, frozen=True, gc=False):
+    stream: str  # e.g. "btcusdt@bookTicker"
+    data: BookTicker
+
+
+class ErrorBody(msgspec.Struct, frozen=True, gc=False):
+    code: int | str
+    msg: str
+
+
+class Envelope(msgspec.Struct, frozen=True, gc=False):
+    """Enough of any message to tell what it is (the slow path)."""
+
+    stream: str | None = None
+    data: msgspec.Raw = msgspec.Raw()  # the payload of a combined stream, decoded once its type is known
+    e: str | None = None  # event type; absent on bookTicker
+    u: int | None = None  # bookTicker update id
+    id: int | str | None = None  # request id echoed in acks and errors
+    error: ErrorBody | None = None
+    code: int | str | None = None  # legacy error form: {"code": 0, "msg": "...", "id": 1}
+    msg: str | None = None
+
+
+_trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
+_book_decoder: Final = msgspec.json.Decoder(BookTicker, strict=False)
+_combined_trade_decoder: Final = msgspec.json.Decoder(CombinedTrade, strict=False)
+_combined_book_decoder: Final = msgspec.json.Decoder(CombinedBookTicker, strict=False)
+_envelope_decoder: Final = msgspec.json.Decoder(Envelope)
+
+_NORMALISED: dict[str, str] = {}  # venue symbol -> normalised, filled as symbols are met
+
+
+def to_venue_symbol(symbol: str) -> str:
+    """``"BTC-USDT"`` -> ``"BTCUSDT"`` (and remembers the pair for :func:`from_venue_symbol`)."""
+    base, quote = split_normalised(symbol)
+    venue_symbol = base + quote
+    _NORMALISED[venue_symbol] = symbol
+    return venue_symbol
+
+
+def from_venue_symbol(venue_symbol: str) -> str:
+    """``"BTCUSDT"`` (or ``"btcusdt"``) -> ``"BTC-USDT"``.
+
+    Raises:
+        SymbolError: not a subscribed symbol and no known quote asset ends it.
+    """
+    symbol = _NORMALISED.get(venue_symbol)
+    if symbol is None:
+        symbol = split_concatenated(venue_symbol, NAME)
+        _NORMALISED[venue_symbol] = symbol
+    return symbol
+
+
+def _streams(symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
+    suffixes = [
+        suffix
+        for channel, suffix in ((Channel.TRADES, "@trade"), (Channel.QUOTES, "@bookTicker"))
+        if channel in channels
+    ]
+    return [to_venue_symbol(symbol).lower() + suffix for symbol in symbols for suffix in suffixes]
+
+
+def subscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One ``SUBSCRIBE`` message for every stream (at most 1024 streams per connection)."""
+    return [to_json({"method": "SUBSCRIBE", "params": _streams(symbols, channels), "id": 1})]
+
+
+def unsubscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One ``UNSUBSCRIBE`` message for the same streams."""
+    return [to_json({"method": "UNSUBSCRIBE", "params": _streams(symbols, channels), "id": 2})]
+
+
+def _trade(message: TradeMessage, received_ns: int) -> list[Event]:
+    return [
+        Trade(
+            exchange="binance",
+            symbol=_NORMALISED.get(message.s) or from_venue_symbol(message.s),
+            price=message.p,
+            size=message.q,
+            side=SELL if message.m else BUY,
+            trade_id=str(message.t),
+            ts_event=message.T * 1_000_000,
+            ts_recv=received_ns,
+        )
+    ]
+
+
+def _quote(message: BookTicker, received_ns: int) -> list[Event]:
+    return [
+        Quote(
+            exchange="binance",
+            symbol=_NORMALISED.get(message.s) or from_venue_symbol(message.s),
+            bid_price=message.b,
+            bid_size=message.B,
+            ask_price=message.a,
+            ask_size=message.A,
+            ts_event=received_ns,  # spot bookTicker has no event time
+            ts_recv=received_ns,
+        )
+    ]
+
+
+def parse(raw: bytes | str, received_ns: int) -> list[Event]:
+    """Turn one websocket message into kernel events.
+
+    Returns:
+        ``[Trade]`` for a trade, ``[Quote]`` for a bookTicker, ``[]`` for a subscription ack.
+
+    Raises:
+        VenueError: an error response (``{"error": {"code": 2, "msg": ...}, "id": 1}``).
+        ParseError: not JSON, a missing or mistyped field, an unknown symbol or message.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    try:
+        # Fast path: recognise the two data streams by their first bytes (Binance's key order is
+        # fixed); anything else, or any surprise, goes through the envelope.
+        if data.startswith(b'{"stream":"'):
+            if data.find(b'@trade"', 11, 48) > 0:
+                return _trade(_combined_trade_decoder.decode(data).data, received_ns)
+            if data.find(b'@bookTicker"', 11, 56) > 0:
+                return _quote(_combined_book_decoder.decode(data).data, received_ns)
+        elif data.startswith(b'{"e":"trade"'):
+            return _trade(_trade_decoder.decode(data), received_ns)
+        elif data.startswith(b'{"u":'):
+            return _quote(_book_decoder.decode(data), received_ns)
+        return _parse_other(data, received_ns)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise parse_error(NAME, exc, raw) from None
+
+
+def _parse_other(raw: bytes, received_ns: int) -> list[Event]:
+    envelope = _envelope_decoder.decode(raw)
+    if envelope.stream is not None and envelope.data:
+        if envelope.stream.endswith("@trade"):
+            return _trade(_trade_decoder.decode(envelope.data), received_ns)
+        if envelope.stream.endswith("@bookTicker"):
+            return _quote(_book_decoder.decode(envelope.data), received_ns)
+        raise ParseError(f"{NAME}: unexpected stream {envelope.stream!r}", raw)
+    if envelope.e == "trade":
+        return _trade(_trade_decoder.decode(raw), received_ns)
+    if envelope.e is None and envelope.u is not None:
+        return _quote(_book_decoder.decode(raw), received_ns)
+    if envelope.error is not None:
+        raise VenueError(NAME, str(envelope.error.code), envelope.error.msg)
+    if envelope.code is not None and envelope.msg is not None:
+        raise VenueError(NAME, str(envelope.code), envelope.msg)
+    if envelope.id is not None and envelope.e is None:
+        return []  # {"result": null, "id": 1}: a request was accepted
+    raise ParseError(f"{NAME}: unknown message (event type {envelope.e!r})", raw)

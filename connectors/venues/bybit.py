@@ -1,0 +1,209 @@
+"""Bybit v5 public spot market data: ``publicTrade.{symbol}`` and ``orderbook.1.{symbol}``.
+
+Requests are ``{"op": "subscribe", "args": [topics], "req_id"}`` (at most 10 topics per
+request on spot) and are answered by ``{"success", "ret_msg", "op", "conn_id", "req_id"}``.
+Bybit drops a connection that is silent for 10 minutes and asks for ``{"op": "ping"}`` every
+20 seconds.
+
+- ``publicTrade``: ``S`` is the taker's side; ``T`` the trade time (ms) is ``ts_event``. Trade ids
+  (``i``) increase but are not consecutive, so ``SEQUENTIAL_TRADE_IDS`` is False.
+- ``orderbook.1``: Bybit documents level 1 as snapshot-only on spot (a snapshot is re-sent after
+  3 s without change), so each message is the whole top of book and parsing stays pure. Should a
+  ``delta`` arrive anyway, it is used when it carries a live level on both sides, otherwise it is
+  a ParseError (it could not be applied without state). A snapshot with an empty side (a halted
+  or delisted market) yields no Quote. ``ts_event`` is the matching engine's ``cts`` where sent,
+  else the message ``ts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final, Literal
+
+import msgspec
+
+from connectors.errors import ParseError, VenueError
+from connectors.venues.common import (
+    ALL_CHANNELS,
+    BUY,
+    SELL,
+    Channel,
+    Millis,
+    Price,
+    Size,
+    parse_error,
+    split_concatenated,
+    split_normalised,
+    to_json,
+)
+from nashipai.events import Event, Quote, Trade
+
+NAME: Final = "bybit"
+URL: Final = "wss://stream.bybit.com/v5/public/spot"
+CCXT_ID: Final = "bybit"
+SEQUENTIAL_TRADE_IDS: Final = False
+PING_INTERVAL: Final[float | None] = 20.0
+PING_MESSAGE: Final[str | None] = '{"op":"ping"}'
+_TOPICS_PER_REQUEST: Final = 10
+
+
+class PublicTrade(msgspec.Struct, frozen=True, gc=False):
+    T: Millis  # trade time, ms
+    s: str  # symbol, e.g. "BTCUSDT"
+    S: Literal["Buy", "Sell"]  # the taker's side
+    v: Size  # trade size
+    p: Price  # trade price
+    i: str  # trade id
+    BT: bool = False  # block trade
+
+
+class TradeMessage(msgspec.Struct, frozen=True, gc=False):
+    topic: str
+    type: str  # "snapshot"
+    ts: Millis  # when Bybit generated the message
+    data: list[PublicTrade]
+
+
+class Book(msgspec.Struct, frozen=True, gc=False):
+    s: str  # symbol
+    b: list[tuple[Price, Size]]  # bids [price, size], best first; size "0" deletes in a delta
+    a: list[tuple[Price, Size]]  # asks, best first
+    u: int  # update id; 1 after a Bybit restart
+    seq: int = 0  # cross sequence
+
+
+class BookMessage(msgspec.Struct, frozen=True, gc=False):
+    topic: str
+    type: Literal["snapshot", "delta"]
+    ts: Millis  # when Bybit generated the message
+    data: Book
+    cts: Millis | None = None  # matching engine time of this book, ms
+
+
+class Envelope(msgspec.Struct, frozen=True, gc=False):
+    topic: str | None = None
+    op: str | None = None  # on responses: "subscribe", "unsubscribe", "ping", "pong"
+    success: bool | None = None
+    ret_msg: str | None = None
+
+
+_trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
+_book_decoder: Final = msgspec.json.Decoder(BookMessage, strict=False)
+_envelope_decoder: Final = msgspec.json.Decoder(Envelope)
+_NORMALISED: dict[str, str] = {}
+
+
+def to_venue_symbol(symbol: str) -> str:
+    """``"BTC-USDT"`` -> ``"BTCUSDT"`` (and remembers the pair for :func:`from_venue_symbol`)."""
+    base, quote = split_normalised(symbol)
+    venue_symbol = base + quote
+    _NORMALISED[venue_symbol] = symbol
+    return venue_symbol
+
+
+def from_venue_symbol(venue_symbol: str) -> str:
+    """``"BTCUSDT"`` -> ``"BTC-USDT"``.
+
+    Raises:
+        SymbolError: not a subscribed symbol and no known quote asset ends it.
+    """
+    symbol = _NORMALISED.get(venue_symbol)
+    if symbol is None:
+        symbol = _NORMALISED[venue_symbol] = split_concatenated(venue_symbol, NAME)
+    return symbol
+
+
+def _messages(op: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
+    prefixes = [
+        prefix
+        for channel, prefix in ((Channel.TRADES, "publicTrade."), (Channel.QUOTES, "orderbook.1."))
+        if channel in channels
+    ]
+    topics = [prefix + to_venue_symbol(symbol) for symbol in symbols for prefix in prefixes]
+    return [
+        to_json({"op": op, "args": topics[start : start + _TOPICS_PER_REQUEST], "req_id": f"{op}-{number}"})
+        for number, start in enumerate(range(0, len(topics), _TOPICS_PER_REQUEST), start=1)
+    ]
+
+
+def subscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """``subscribe`` requests of at most 10 topics each."""
+    return _messages("subscribe", symbols, channels)
+
+
+def unsubscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """``unsubscribe`` requests of at most 10 topics each."""
+    return _messages("unsubscribe", symbols, channels)
+
+
+def _trades(message: TradeMessage, received_ns: int) -> list[Event]:
+    return [
+        Trade(
+            exchange="bybit",
+            symbol=_NORMALISED.get(trade.s) or from_venue_symbol(trade.s),
+            price=trade.p,
+            size=trade.v,
+            side=BUY if trade.S == "Buy" else SELL,
+            trade_id=trade.i,
+            ts_event=trade.T * 1_000_000,
+            ts_recv=received_ns,
+        )
+        for trade in message.data
+    ]
+
+
+def _quote(message: BookMessage, raw: bytes | str, received_ns: int) -> list[Event]:
+    book = message.data
+    bids, asks = book.b, book.a
+    if message.type == "delta":
+        bids = [level for level in bids if level[1] > 0]
+        asks = [level for level in asks if level[1] > 0]
+        if not bids or not asks:
+            raise ParseError(f"{NAME}: orderbook.1 delta without a live level on both sides", raw)
+    elif not bids or not asks:
+        return []  # one side of the book is empty: no top of book to report
+    bid_price, bid_size = bids[0]
+    ask_price, ask_size = asks[0]
+    return [
+        Quote(
+            exchange="bybit",
+            symbol=_NORMALISED.get(book.s) or from_venue_symbol(book.s),
+            bid_price=bid_price,
+            bid_size=bid_size,
+            ask_price=ask_price,
+            ask_size=ask_size,
+            ts_event=(message.ts if message.cts is None else message.cts) * 1_000_000,
+            ts_recv=received_ns,
+        )
+    ]
+
+
+def parse(raw: bytes | str, received_ns: int) -> list[Event]:
+    """Turn one websocket message into kernel events.
+
+    Returns:
+        Trades for ``publicTrade``, one Quote for ``orderbook.1``, ``[]`` for acks and pongs.
+
+    Raises:
+        VenueError: a response with ``"success": false`` (``ret_msg`` says why).
+        ParseError: not JSON, a missing or mistyped field, an unknown symbol or message.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    try:
+        if data.startswith(b'{"topic":"publicTrade.'):
+            return _trades(_trade_decoder.decode(data), received_ns)
+        if data.startswith(b'{"topic":"orderbook.1.'):
+            return _quote(_book_decoder.decode(data), raw, received_ns)
+        envelope = _envelope_decoder.decode(data)
+        if envelope.success is False:
+            raise VenueError(NAME, "", envelope.ret_msg or "(no ret_msg)")
+        if envelope.op is not None:
+            return []  # subscribe/unsubscribe ack, or a pong in either of Bybit's two forms
+        topic = envelope.topic or ""
+        if topic.startswith("publicTrade."):
+            return _trades(_trade_decoder.decode(data), received_ns)
+        if topic.startswith("orderbook.1."):
+            return _quote(_book_decoder.decode(data), raw, received_ns)
+        raise ParseError(f"{NAME}: unexpected message (topic {envelope.topic!r})", raw)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise parse_error(NAME, exc, raw) from None

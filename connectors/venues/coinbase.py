@@ -1,0 +1,211 @@
+"""Coinbase Advanced Trade market data: the ``market_trades`` and ``ticker`` channels.
+
+One subscribe message per channel, plus ``heartbeats`` (Coinbase closes quiet subscriptions
+after 60-90 s; the heartbeats keep them open, so no application-level ping is needed). Every
+message is ``{"channel", "client_id", "timestamp", "sequence_num", "events": [...]}``;
+``sequence_num`` counts messages per connection across channels.
+
+- ``market_trades``: a snapshot of recent trades on subscribe, then updates. Trades come newest
+  first, batched over 250 ms; they are emitted oldest first. ``ts_event`` is the trade's
+  ``time``. The wire ``side`` is the **maker's** side, as on Coinbase's legacy Exchange feed
+  (NautilusTrader's Coinbase adapter reads it so too; ccxt passes it through unflipped), so a
+  Trade's ``side`` is its opposite: ``"SELL"`` on the wire is a taker buy.
+- ``ticker``: ``best_bid``/``best_bid_quantity``/``best_ask``/``best_ask_quantity`` give the
+  Quote; ``ts_event`` is the message ``timestamp`` (nanosecond RFC 3339), as tickers carry none.
+
+``-USDC`` products other than USDT-USDC and EURC-USDC are served as the ``-USD`` product on these
+channels: subscribe to ``BTC-USD``. Trade ids are integers increasing per product, but Coinbase
+does not promise them consecutive on this feed, so ``SEQUENTIAL_TRADE_IDS`` is False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final, Literal
+
+import msgspec
+
+from connectors.errors import ParseError, VenueError
+from connectors.venues.common import (
+    ALL_CHANNELS,
+    BUY,
+    SELL,
+    Channel,
+    Price,
+    Size,
+    check_normalised,
+    iso_to_ns,
+    parse_error,
+    split_normalised,
+    to_json,
+)
+from nashipai.events import Event, Quote, Trade
+
+NAME: Final = "coinbase"
+URL: Final = "wss://advanced-trade-ws.coinbase.com"
+#: For REST backfill ccxt's ``coinbaseexchange`` pages public trades by trade id; ``coinbase``
+#: (Advanced Trade REST) only returns the latest trades.
+CCXT_ID: Final = "coinbaseexchange"
+SEQUENTIAL_TRADE_IDS: Final = False
+PING_INTERVAL: Final[float | None] = None
+PING_MESSAGE: Final[str | None] = None
+
+
+class MarketTrade(msgspec.Struct, frozen=True, gc=False):
+    trade_id: str
+    product_id: str  # e.g. "BTC-USD"
+    price: Price
+    size: Size
+    side: Literal["BUY", "SELL"]  # the maker's side
+    time: str  # RFC 3339, 3 to 9 fractional digits
+
+
+class TradesEvent(msgspec.Struct, frozen=True, gc=False):
+    type: str  # "snapshot" or "update"
+    trades: list[MarketTrade]
+
+
+class TradesMessage(msgspec.Struct, frozen=True, gc=False):
+    timestamp: str
+    sequence_num: int
+    events: list[TradesEvent]
+
+
+class Ticker(msgspec.Struct, frozen=True, gc=False):
+    product_id: str
+    best_bid: Price
+    best_bid_quantity: Size
+    best_ask: Price
+    best_ask_quantity: Size
+
+
+class TickerEvent(msgspec.Struct, frozen=True, gc=False):
+    type: str  # "snapshot" or "update"
+    tickers: list[Ticker]
+
+
+class TickerMessage(msgspec.Struct, frozen=True, gc=False):
+    timestamp: str  # when Coinbase sent it, RFC 3339 with nanoseconds
+    sequence_num: int
+    events: list[TickerEvent]
+
+
+class Envelope(msgspec.Struct, frozen=True, gc=False):
+    channel: str | None = None
+    type: str | None = None  # "error" on errors
+    message: str | None = None  # the error text
+
+
+_trades_decoder: Final = msgspec.json.Decoder(TradesMessage, strict=False)
+_ticker_decoder: Final = msgspec.json.Decoder(TickerMessage, strict=False)
+_envelope_decoder: Final = msgspec.json.Decoder(Envelope)
+_CONTROL_CHANNELS: Final = frozenset({"heartbeats", "subscriptions"})
+_NORMALISED: dict[str, str] = {}
+
+
+def to_venue_symbol(symbol: str) -> str:
+    """``"BTC-USD"`` -> ``"BTC-USD"`` (Coinbase product ids are already ``BASE-QUOTE``)."""
+    split_normalised(symbol)
+    return symbol
+
+
+def from_venue_symbol(venue_symbol: str) -> str:
+    """``"BTC-USD"`` -> ``"BTC-USD"``.
+
+    Raises:
+        SymbolError: not a ``BASE-QUOTE`` product id.
+    """
+    symbol = _NORMALISED.get(venue_symbol)
+    if symbol is None:
+        symbol = _NORMALISED[venue_symbol] = check_normalised(venue_symbol, NAME, venue_symbol)
+    return symbol
+
+
+def _messages(kind: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
+    product_ids = [to_venue_symbol(symbol) for symbol in symbols]
+    messages = [
+        to_json({"type": kind, "product_ids": product_ids, "channel": venue_channel})
+        for channel, venue_channel in ((Channel.TRADES, "market_trades"), (Channel.QUOTES, "ticker"))
+        if channel in channels
+    ]
+    if kind == "subscribe":
+        messages.append(to_json({"type": kind, "channel": "heartbeats"}))
+    return messages
+
+
+def subscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One message per channel, then the ``heartbeats`` subscription that keeps them open."""
+    return _messages("subscribe", symbols, channels)
+
+
+def unsubscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One message per channel (heartbeats stay on)."""
+    return _messages("unsubscribe", symbols, channels)
+
+
+def _trades(message: TradesMessage, received_ns: int) -> list[Event]:
+    events: list[Event] = []
+    for event in message.events:
+        for trade in reversed(event.trades):  # newest first on the wire
+            events.append(
+                Trade(
+                    exchange="coinbase",
+                    symbol=_NORMALISED.get(trade.product_id) or from_venue_symbol(trade.product_id),
+                    price=trade.price,
+                    size=trade.size,
+                    side=SELL if trade.side == "BUY" else BUY,  # wire side is the maker's
+                    trade_id=trade.trade_id,
+                    ts_event=iso_to_ns(trade.time),
+                    ts_recv=received_ns,
+                )
+            )
+    return events
+
+
+def _quotes(message: TickerMessage, received_ns: int) -> list[Event]:
+    ts_event = iso_to_ns(message.timestamp)
+    return [
+        Quote(
+            exchange="coinbase",
+            symbol=_NORMALISED.get(ticker.product_id) or from_venue_symbol(ticker.product_id),
+            bid_price=ticker.best_bid,
+            bid_size=ticker.best_bid_quantity,
+            ask_price=ticker.best_ask,
+            ask_size=ticker.best_ask_quantity,
+            ts_event=ts_event,
+            ts_recv=received_ns,
+        )
+        for event in message.events
+        for ticker in event.tickers
+    ]
+
+
+def parse(raw: bytes | str, received_ns: int) -> list[Event]:
+    """Turn one websocket message into kernel events.
+
+    Returns:
+        Trades (oldest first) for ``market_trades``, Quotes for ``ticker``, ``[]`` for
+        ``heartbeats`` and ``subscriptions``.
+
+    Raises:
+        VenueError: ``{"type": "error", "message": ...}``.
+        ParseError: not JSON, a missing or mistyped field, a bad timestamp, an unknown channel.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    try:
+        if data.startswith(b'{"channel":"market_trades"'):
+            return _trades(_trades_decoder.decode(data), received_ns)
+        if data.startswith(b'{"channel":"ticker"'):
+            return _quotes(_ticker_decoder.decode(data), received_ns)
+        envelope = _envelope_decoder.decode(data)
+        if envelope.type == "error":
+            raise VenueError(NAME, "", envelope.message or "(no message)")
+        if envelope.channel in _CONTROL_CHANNELS:
+            return []
+        if envelope.channel == "market_trades":
+            return _trades(_trades_decoder.decode(data), received_ns)
+        if envelope.channel == "ticker":
+            return _quotes(_ticker_decoder.decode(data), received_ns)
+        raise ParseError(f"{NAME}: unexpected message (channel {envelope.channel!r}, type {envelope.type!r})", raw)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise parse_error(NAME, exc, raw) from None

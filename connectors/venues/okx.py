@@ -1,0 +1,201 @@
+"""OKX v5 public market data: the ``trades`` and ``bbo-tbt`` channels.
+
+Requests are ``{"op": "subscribe", "args": [{"channel", "instId"}, ...]}``; the answers are
+``{"event": "subscribe"|"unsubscribe"|"error"|"notice"|"channel-conn-count", ...}``. OKX closes a
+connection that is silent for 30 s, so the runner sends the text frame ``ping`` every
+:data:`PING_INTERVAL` seconds and OKX answers ``pong`` (also plain text).
+
+- ``trades``: ``side`` is the taker's; ``ts`` (ms, as a string) is ``ts_event``. OKX may
+  aggregate several fills into one push (``count`` fills, ``tradeId`` being the last), so ids
+  are not consecutive on this channel and ``SEQUENTIAL_TRADE_IDS`` is False.
+- ``bbo-tbt``: the best bid and ask tick by tick, ``[price, size, "0", orders]``; the symbol is
+  the subscription's ``arg.instId``; ``ts`` is ``ts_event``. A side with no level yields no Quote.
+
+Spot instrument ids are already ``BASE-QUOTE`` (``BTC-USDT``); derivatives (``BTC-USDT-SWAP``)
+are refused by the symbol mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final
+
+import msgspec
+
+from connectors.errors import ParseError, VenueError
+from connectors.venues.common import (
+    ALL_CHANNELS,
+    Channel,
+    Millis,
+    Price,
+    Size,
+    check_normalised,
+    parse_error,
+    split_normalised,
+    to_json,
+)
+from nashipai.events import Event, Quote, Side, Trade
+
+NAME: Final = "okx"
+URL: Final = "wss://ws.okx.com:8443/ws/v5/public"
+CCXT_ID: Final = "okx"
+SEQUENTIAL_TRADE_IDS: Final = False
+PING_INTERVAL: Final[float | None] = 25.0
+PING_MESSAGE: Final[str | None] = "ping"
+# Error codes after which reconnecting may succeed: too many requests, internal error, a
+# service upgrade about to close the connection, system busy.
+_RETRYABLE_CODES: Final = frozenset({"60014", "63999", "64008", "50001", "50011", "50013"})
+
+
+class Arg(msgspec.Struct, frozen=True, gc=False):
+    channel: str
+    instId: str  # instrument id, e.g. "BTC-USDT"  # noqa: N815
+
+
+class OkxTrade(msgspec.Struct, frozen=True, gc=False):
+    instId: str  # noqa: N815
+    tradeId: str  # the last fill's id when several are aggregated  # noqa: N815
+    px: Price  # price
+    sz: Size  # size
+    side: Side  # the taker's side, "buy" or "sell"
+    ts: Millis  # trade time, ms (a string on the wire)
+    count: int = 1  # fills aggregated into this push
+
+
+class TradeMessage(msgspec.Struct, frozen=True, gc=False):
+    arg: Arg
+    data: list[OkxTrade]
+
+
+class Bbo(msgspec.Struct, frozen=True, gc=False):
+    # Each level is [price, size, "0" (deprecated liquidated orders), number of orders].
+    asks: list[tuple[Price, Size, str, str]]
+    bids: list[tuple[Price, Size, str, str]]
+    ts: Millis  # when OKX generated it, ms
+    seqId: int = 0  # sequence id  # noqa: N815
+
+
+class BboMessage(msgspec.Struct, frozen=True, gc=False):
+    arg: Arg
+    data: list[Bbo]
+
+
+class Envelope(msgspec.Struct, frozen=True, gc=False):
+    event: str | None = None  # "subscribe", "unsubscribe", "error", "notice", "channel-conn-count"
+    arg: Arg | None = None
+    code: str | None = None
+    msg: str | None = None
+
+
+_trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
+_bbo_decoder: Final = msgspec.json.Decoder(BboMessage, strict=False)
+_envelope_decoder: Final = msgspec.json.Decoder(Envelope, strict=False)
+_CONTROL_EVENTS: Final = frozenset({"subscribe", "unsubscribe", "channel-conn-count"})
+_NORMALISED: dict[str, str] = {}
+
+
+def to_venue_symbol(symbol: str) -> str:
+    """``"BTC-USDT"`` -> ``"BTC-USDT"`` (OKX spot instrument ids are already ``BASE-QUOTE``)."""
+    split_normalised(symbol)
+    return symbol
+
+
+def from_venue_symbol(venue_symbol: str) -> str:
+    """``"BTC-USDT"`` -> ``"BTC-USDT"``.
+
+    Raises:
+        SymbolError: not a spot ``BASE-QUOTE`` instrument id (e.g. ``"BTC-USDT-SWAP"``).
+    """
+    symbol = _NORMALISED.get(venue_symbol)
+    if symbol is None:
+        symbol = _NORMALISED[venue_symbol] = check_normalised(venue_symbol, NAME, venue_symbol)
+    return symbol
+
+
+def _messages(op: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
+    venue_channels = [
+        name for channel, name in ((Channel.TRADES, "trades"), (Channel.QUOTES, "bbo-tbt")) if channel in channels
+    ]
+    args = [{"channel": name, "instId": to_venue_symbol(symbol)} for symbol in symbols for name in venue_channels]
+    return [to_json({"op": op, "args": args})]
+
+
+def subscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One ``subscribe`` request for every channel and instrument."""
+    return _messages("subscribe", symbols, channels)
+
+
+def unsubscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
+    """One ``unsubscribe`` request for the same."""
+    return _messages("unsubscribe", symbols, channels)
+
+
+def _trades(message: TradeMessage, received_ns: int) -> list[Event]:
+    return [
+        Trade(
+            exchange="okx",
+            symbol=_NORMALISED.get(trade.instId) or from_venue_symbol(trade.instId),
+            price=trade.px,
+            size=trade.sz,
+            side=trade.side,
+            trade_id=trade.tradeId,
+            ts_event=trade.ts * 1_000_000,
+            ts_recv=received_ns,
+        )
+        for trade in message.data
+    ]
+
+
+def _quotes(message: BboMessage, received_ns: int) -> list[Event]:
+    inst_id = message.arg.instId
+    symbol = _NORMALISED.get(inst_id) or from_venue_symbol(inst_id)
+    return [
+        Quote(
+            exchange="okx",
+            symbol=symbol,
+            bid_price=bbo.bids[0][0],
+            bid_size=bbo.bids[0][1],
+            ask_price=bbo.asks[0][0],
+            ask_size=bbo.asks[0][1],
+            ts_event=bbo.ts * 1_000_000,
+            ts_recv=received_ns,
+        )
+        for bbo in message.data
+        if bbo.bids and bbo.asks
+    ]
+
+
+def parse(raw: bytes | str, received_ns: int) -> list[Event]:
+    """Turn one websocket message into kernel events.
+
+    Returns:
+        Trades for ``trades``, Quotes for ``bbo-tbt``, ``[]`` for ``pong``, subscription acks and
+        connection counts.
+
+    Raises:
+        VenueError: ``{"event": "error"|"notice", "code", "msg"}``; ``should_retry`` for rate
+            limits, internal errors and the service-upgrade notice (64008).
+        ParseError: not JSON, a missing or mistyped field, an unknown symbol or message.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    try:
+        if data.startswith(b'{"arg":{"channel":"trades",'):
+            return _trades(_trade_decoder.decode(data), received_ns)
+        if data.startswith(b'{"arg":{"channel":"bbo-tbt",'):
+            return _quotes(_bbo_decoder.decode(data), received_ns)
+        if data == b"pong":
+            return []
+        envelope = _envelope_decoder.decode(data)
+        if envelope.event in ("error", "notice"):
+            code = envelope.code or ""
+            raise VenueError(NAME, code, envelope.msg or "(no msg)", should_retry=code in _RETRYABLE_CODES)
+        if envelope.event in _CONTROL_EVENTS:
+            return []
+        channel = envelope.arg.channel if envelope.event is None and envelope.arg is not None else None
+        if channel == "trades":
+            return _trades(_trade_decoder.decode(data), received_ns)
+        if channel == "bbo-tbt":
+            return _quotes(_bbo_decoder.decode(data), received_ns)
+        raise ParseError(f"{NAME}: unexpected message (event {envelope.event!r}, channel {channel!r})", raw)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise parse_error(NAME, exc, raw) from None
