@@ -18,6 +18,16 @@ db_app = typer.Typer(help="QuestDB tables.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
 
+
+def _mount_services() -> None:
+    # Services register their own sub-commands; imported lazily inside each command.
+    from pipelines.cli import app as pipeline_app
+
+    app.add_typer(pipeline_app, name="pipeline")
+
+
+_mount_services()
+
 console = Console()
 err_console = Console(stderr=True)
 

@@ -241,3 +241,22 @@ TABLES: Final[dict[str, Table]] = {
 
 #: The table each event type lands in by default.
 TABLE_FOR_EVENT: Final[dict[type[Event], Table]] = {table.event: table for table in TABLES.values()}
+
+
+def namespaced_topic(topic: str, namespace: str | None) -> str:
+    """``topic`` in a namespace (a replay run, a test): ``md.trades`` -> ``md.trades.<namespace>``."""
+    return f"{topic}.{namespace}" if namespace else str(topic)
+
+
+def namespaced_table(table: str, namespace: str | None) -> str:
+    """``table`` in a namespace: ``trades`` -> ``trades_<namespace>``."""
+    return f"{table}_{namespace}" if namespace else table
+
+
+def check_namespace(namespace: str) -> str:
+    """A namespace is lower-case letters, digits and underscores (valid in topic and table names)."""
+    import re
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", namespace):
+        raise ValueError(f"namespace {namespace!r}: use 1-41 lower-case letters, digits or _, starting with a letter")
+    return namespace

@@ -21,7 +21,7 @@ from questdb import Sender, TimestampNanos
 
 from nashipai.config import Settings
 from nashipai.events import Event
-from nashipai.names import TABLE_FOR_EVENT, TABLES, Table
+from nashipai.names import TABLE_FOR_EVENT, TABLES, Table, namespaced_table
 
 
 class MissingCredentialsError(RuntimeError):
@@ -72,14 +72,19 @@ def load_credentials(settings: Settings) -> Credentials:
     return Credentials(**data)
 
 
-def ilp_conf(settings: Settings, auto_flush_rows: int | None = None) -> str:
-    """The ILP-over-HTTP configuration string of the questdb client."""
+def ilp_conf(settings: Settings, auto_flush_rows: int | None = None, auto_flush: bool = True) -> str:
+    """The ILP-over-HTTP configuration string of the questdb client.
+
+    With ``auto_flush=False`` rows leave only on an explicit ``flush()``, which a caller
+    that must know its rows are durable (a dataflow sink) wants.
+    """
     credentials = load_credentials(settings)
     rows = auto_flush_rows or settings.questdb.auto_flush_rows
+    flushing = f"auto_flush_rows={rows};auto_flush_interval=1000;" if auto_flush else "auto_flush=off;"
     return (
         f"http::addr={settings.questdb.host}:{settings.questdb_http_port};"
         f"username={credentials.user};password={credentials.password};"
-        f"auto_flush_rows={rows};auto_flush_interval=1000;retry_timeout=10000;"
+        f"{flushing}retry_timeout=10000;"
     )
 
 
@@ -141,13 +146,17 @@ def query_frame(settings: Settings, sql: str, params: Sequence[Any] | None = Non
         return pl.DataFrame(cursor.fetchall(), schema=names, orient="row")
 
 
-def migrate(settings: Settings, tables: Iterable[Table] | None = None) -> list[str]:
-    """Create every table (idempotent: ``CREATE TABLE IF NOT EXISTS``); returns the names."""
+def migrate(settings: Settings, tables: Iterable[Table] | None = None, namespace: str | None = None) -> list[str]:
+    """Create every table (idempotent: ``CREATE TABLE IF NOT EXISTS``); returns the names.
+
+    With a ``namespace`` the tables are ``<name>_<namespace>`` (replays, tests).
+    """
     chosen = list(tables if tables is not None else TABLES.values())
+    names = [namespaced_table(table.name, namespace) for table in chosen]
     with connect(settings) as connection:
-        for table in chosen:
-            connection.execute(table.ddl())
-    return [table.name for table in chosen]
+        for table, name in zip(chosen, names, strict=True):
+            connection.execute(table.ddl(name))
+    return names
 
 
 def wait_for_wal(settings: Settings, table: str, timeout: float = 60.0) -> None:

@@ -1,0 +1,70 @@
+"""Running dataflows: recovery (SQLite partitions under the data folder), epochs, workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bytewax.dataflow import Dataflow
+from bytewax.recovery import RecoveryConfig, init_db_dir
+from bytewax.run import cli_main
+
+from nashipai.config import Settings
+
+
+class RecoveryRequiredError(RuntimeError):
+    """A production dataflow was launched without recovery."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a dataflow.
+
+    ``snapshot_interval`` is Bytewax's epoch length: state and input offsets are snapshotted
+    at every epoch end. ``backup_interval`` is how long old snapshots are kept so that a
+    resume can find a consistent one across workers.
+    """
+
+    workers: int = 1
+    recovery: bool = True
+    recovery_partitions: int = 2
+    snapshot_interval: timedelta = timedelta(seconds=1)
+    backup_interval: timedelta = timedelta(seconds=0)
+    process_id: int | None = None
+    addresses: list[str] | None = None
+
+
+def recovery_dir(settings: Settings, name: str) -> Path:
+    return settings.data_dir / "recovery" / name
+
+
+def recovery_config(settings: Settings, name: str, options: RunOptions) -> RecoveryConfig:
+    """The recovery folder of dataflow ``name``, initialised with its partitions once."""
+    folder = recovery_dir(settings, name)
+    if not folder.exists() or not any(folder.glob("part-*.sqlite3")):
+        folder.mkdir(parents=True, exist_ok=True)
+        init_db_dir(folder, options.recovery_partitions)
+    return RecoveryConfig(folder, backup_interval=options.backup_interval)
+
+
+def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, production: bool = True) -> None:
+    """Run ``flow`` until its input ends (or forever for live input).
+
+    Raises:
+        RecoveryRequiredError: ``production`` without recovery.
+    """
+    if production and not options.recovery:
+        raise RecoveryRequiredError(
+            f"dataflow {name} runs in production only with recovery; drop --no-recovery "
+            "(snapshots go to the data folder)"
+        )
+    recovery = recovery_config(settings, name, options) if options.recovery else None
+    cli_main(
+        flow,
+        workers_per_process=options.workers,
+        process_id=options.process_id,
+        addresses=options.addresses,
+        epoch_interval=options.snapshot_interval,
+        recovery_config=recovery,
+    )

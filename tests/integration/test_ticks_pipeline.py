@@ -1,0 +1,98 @@
+"""The tick dataflow against the real Kafka and QuestDB: exact counts, dead letters, crash and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from bytewax.testing import run_main
+
+from nashipai import kafka, questdb
+from nashipai.config import Settings
+from nashipai.events import DeadLetter, Quote
+from nashipai.names import Topic, namespaced_table, namespaced_topic
+from pipelines import ticks
+from tests.integration.test_kernel_roundtrip import BASE_NS, make_trades
+
+
+def _quotes(count: int) -> list[Quote]:
+    return [
+        Quote(exchange="binance", symbol="BTC-USDT", bid_price=100.0 + i, bid_size=1.0, ask_price=100.5 + i,
+              ask_size=2.0, ts_event=BASE_NS + i * 1_000, ts_recv=BASE_NS + i * 1_000 + 10)
+        for i in range(count)
+    ]
+
+
+def test_every_trade_and_quote_lands_once_and_bad_messages_go_to_dead_letter(
+    settings: Settings, namespace: str
+) -> None:
+    producer = kafka.EventProducer(settings)
+    producer.send_many(namespaced_topic(Topic.TRADES, namespace), make_trades(20_000))
+    producer.send_many(namespaced_topic(Topic.QUOTES, namespace), _quotes(3_000))
+    producer.send_raw(namespaced_topic(Topic.TRADES, namespace), b'{"exchange":"binance","price":"x"}', b"bad")
+    producer.send_raw(namespaced_topic(Topic.TRADES, namespace), b"\xff not json", b"bad")
+    producer.flush()
+
+    run_main(ticks.build_flow(settings, namespace, stop_at_end=True))
+
+    trades_table = namespaced_table("trades", namespace)
+    quotes_table = namespaced_table("quotes", namespace)
+    questdb.wait_for_wal(settings, trades_table)
+    questdb.wait_for_wal(settings, quotes_table)
+    assert questdb.query(settings, f"SELECT count() FROM {trades_table}")[0][0] == 20_000
+    assert questdb.query(settings, f"SELECT count() FROM {quotes_table}")[0][0] == 3_000
+
+    client = kafka.consumer(settings, f"test-{uuid.uuid4().hex[:6]}", [namespaced_topic(Topic.DEAD_LETTER, namespace)])
+    try:
+        letters = list(kafka.consume_events(client, DeadLetter, 2, timeout=30))
+    finally:
+        client.close()
+    reasons = sorted(letter.reason for letter in letters)
+    assert "not a valid Trade" in reasons[0] and "not a valid Trade" in reasons[1]
+    assert any("$.price" in reason for reason in reasons)
+    assert {letter.payload for letter in letters} == {'{"exchange":"binance","price":"x"}', "\\xff not json"}
+
+
+def _start_ticks(namespace: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "nashipai.cli", "pipeline", "ticks", "--namespace", namespace,
+               "--snapshot-interval", "0.2"]
+    return subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_kill_9_mid_stream_and_restart_leaves_exactly_n_distinct_rows(settings: Settings, namespace: str) -> None:
+    total = 60_000
+    trades = make_trades(total, seed=3)
+    topic = namespaced_topic(Topic.TRADES, namespace)
+    table = namespaced_table("trades", namespace)
+    producer = kafka.EventProducer(settings)
+    producer.send_many(topic, trades[: total // 2])
+    producer.flush()
+
+    first = _start_ticks(namespace)
+    try:
+        questdb.wait_for_rows(settings, table, 5_000, timeout=60)
+        # Produce the rest while the dataflow runs, then kill it without warning.
+        producer.send_many(topic, trades[total // 2:])
+        producer.flush()
+        time.sleep(0.5)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    questdb.wait_for_wal(settings, table)
+    rows_at_crash = questdb.query(settings, f"SELECT count() FROM {table}")[0][0]
+    assert rows_at_crash < total, "the crash should come mid-stream; make the stream longer"
+
+    second = _start_ticks(namespace)
+    try:
+        count = questdb.wait_for_rows(settings, table, total, timeout=120)
+        questdb.wait_for_wal(settings, table)
+    finally:
+        second.terminate()
+        _, stderr = second.communicate(timeout=30)
+    assert count == total, stderr.decode()[-2000:]
+    distinct = questdb.query(settings, f"SELECT count_distinct(trade_id), count() FROM {table}")[0]
+    assert distinct == (total, total)
