@@ -1,0 +1,40 @@
+"""The local exchange simulator: a Binance-spot-compatible venue on localhost.
+
+It speaks Binance's spot websocket streams (``/ws/<stream>``, ``/stream?streams=..``, live
+SUBSCRIBE/UNSUBSCRIBE) and the public REST endpoints ccxt's binance client needs, over a
+seeded synthetic market (:mod:`.model`) or a replayed recording (:mod:`.replay`), with fault
+injection (:mod:`.faults`) and counts (``GET /sim/stats``).
+
+Entry points: :class:`Simulator` (async, in-process), :class:`SimulatorThread` (a background
+thread for synchronous code), :func:`binance_client_config` (a ccxt config pointing at it) and
+the typer ``app`` in :mod:`.cli`.
+"""
+
+from connectors.simulator.ccxt_urls import binance_client_config
+from connectors.simulator.config import SimulatorConfig
+from connectors.simulator.faults import FaultKind, FaultRecord, FaultRequest, MalformedVariant, ScheduledFault
+from connectors.simulator.instruments import Instrument, make_instrument, parse_symbol_list
+from connectors.simulator.model import MarketModel, ModelParams, SimQuote, SimTrade
+from connectors.simulator.simulator import Simulator
+from connectors.simulator.stats import SimulatorStats
+from connectors.simulator.threaded import SimulatorThread
+
+__all__ = [
+    "FaultKind",
+    "FaultRecord",
+    "FaultRequest",
+    "Instrument",
+    "MalformedVariant",
+    "MarketModel",
+    "ModelParams",
+    "ScheduledFault",
+    "SimQuote",
+    "SimTrade",
+    "Simulator",
+    "SimulatorConfig",
+    "SimulatorStats",
+    "SimulatorThread",
+    "binance_client_config",
+    "make_instrument",
+    "parse_symbol_list",
+]

@@ -1,0 +1,65 @@
+"""A ccxt config that points a ``binance`` client (REST and ccxt.pro websockets) at the simulator.
+
+Every base URL ccxt's binance knows is replaced, not only the spot ones, so no call can leave
+the machine: endpoints the simulator lacks answer 404 locally. Rate limiting is off (the
+simulator does not limit) and ``load_markets`` asks for spot markets only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: ccxt binance ``urls['api']`` key -> path on the REST base.
+REST_PATHS: dict[str, str] = {
+    "public": "/api/v3",
+    "private": "/api/v3",
+    "v1": "/api/v1",
+    "sapi": "/sapi/v1",
+    "sapiV2": "/sapi/v2",
+    "sapiV3": "/sapi/v3",
+    "sapiV4": "/sapi/v4",
+    "dapiPublic": "/dapi/v1",
+    "dapiPrivate": "/dapi/v1",
+    "dapiPrivateV2": "/dapi/v2",
+    "dapiData": "/futures/data",
+    "eapiPublic": "/eapi/v1",
+    "eapiPrivate": "/eapi/v1",
+    "fapiPublic": "/fapi/v1",
+    "fapiPublicV2": "/fapi/v2",
+    "fapiPublicV3": "/fapi/v3",
+    "fapiPrivate": "/fapi/v1",
+    "fapiPrivateV2": "/fapi/v2",
+    "fapiPrivateV3": "/fapi/v3",
+    "fapiData": "/futures/data",
+    "papi": "/papi/v1",
+    "papiV2": "/papi/v2",
+}
+#: ccxt.pro binance ``urls['api']['ws']`` keys served by the stream endpoint ``/ws``.
+WS_STREAM_KEYS = ("spot", "margin", "linear", "inverse", "stock", "option", "optionMarket", "optionPrivate", "papi")
+WS_API_KEYS = ("spot", "linear", "inverse")
+
+
+def binance_client_config(rest_base: str, ws_base: str, **options: Any) -> dict[str, Any]:
+    """The config for ``ccxt.binance(...)``, ``ccxt.async_support.binance(...)`` or ``ccxt.pro.binance(...)``.
+
+    Args:
+        rest_base: the simulator's REST base, e.g. ``http://127.0.0.1:9444`` (``Simulator.rest_base_url``).
+        ws_base: the simulator's stream base, e.g. ``ws://127.0.0.1:9443`` (``Simulator.ws_base_url``).
+        options: extra entries merged into ccxt's ``options``.
+    """
+    rest = rest_base.rstrip("/")
+    ws = ws_base.rstrip("/")
+    api: dict[str, Any] = {key: rest + path for key, path in REST_PATHS.items()}
+    api["ws"] = {key: f"{ws}/ws" for key in WS_STREAM_KEYS}
+    api["ws"]["ws-api"] = {key: f"{ws}/ws-api/v3" for key in WS_API_KEYS}
+    return {
+        "urls": {"api": api, "test": api, "demo": api},
+        "enableRateLimit": False,
+        "options": {
+            "defaultType": "spot",
+            "fetchMarkets": {"types": ["spot"]},
+            "fetchCurrencies": False,
+            "adjustForTimeDifference": False,
+            **options,
+        },
+    }

@@ -1,0 +1,1 @@
+"""The simulator's REST side: Binance's public spot endpoints plus the ``/sim`` control routes."""

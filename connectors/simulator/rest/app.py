@@ -1,0 +1,40 @@
+"""The simulator's REST app: Binance's public spot endpoints and the ``/sim`` control routes.
+
+Seam for signed endpoints: a later ``routes/orders.py`` (``POST /api/v3/order``, ``GET
+/api/v3/account``...) is one more module in :data:`ROUTERS`, with its signature check as a
+dependency in ``deps.py``; the venue object is where its matching engine would hang.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.requests import Request
+from fastapi.responses import Response
+
+from connectors.simulator.rest.deps import Controller
+from connectors.simulator.rest.errors import BinanceError, ErrorCode, binance_error_handler
+from connectors.simulator.rest.routes import control, general, market, trades
+from connectors.simulator.venue import Venue
+
+#: Every router of the app, one per concern.
+ROUTERS: tuple[APIRouter, ...] = (general.router, trades.router, market.router, control.router)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    """FastAPI's own validation (rarely reached: parameters are parsed by hand) in Binance's format."""
+    return await binance_error_handler(
+        request, BinanceError(ErrorCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED, f"Malformed request: {error}")
+    )
+
+
+def create_app(venue: Venue, controller: Controller) -> FastAPI:
+    """Build the REST app over a venue; ``controller`` serves ``/sim/stats`` and ``/sim/faults``."""
+    app = FastAPI(title="Nashipai exchange simulator (Binance spot)", docs_url="/sim/docs", redoc_url=None)
+    app.state.venue = venue
+    app.state.controller = controller
+    app.add_exception_handler(BinanceError, binance_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
