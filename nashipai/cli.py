@@ -152,17 +152,31 @@ def tail(
 
 
 @app.command("up")
-def up() -> None:
-    """Run the whole product on this machine: services, tables and topics, then report status."""
+def up(
+    exchange: Annotated[str | None, typer.Option(help="a live exchange (e.g. binance); default: the local simulator")]
+    = None,
+    symbols: Annotated[str, typer.Option(help="normalised symbols, comma-separated")] = "BTC-USDT,ETH-USDT",
+    strategies: Annotated[Path | None, typer.Option(help="strategy config (TOML); default: the built-ins")] = None,
+    duration: Annotated[float | None, typer.Option("--for", help="stop after this many seconds")] = None,
+    services_only: Annotated[bool, typer.Option(help="start Kafka and QuestDB, create tables, and return")] = False,
+) -> None:
+    """Run the whole product: services, simulator (or a live exchange), connector, dataflows."""
+    from nashipai import supervisor
+
     services_up()
     db_migrate()
     settings = _settings()
     console.print(
         "\nQuery QuestDB: [bold]psql -h 127.0.0.1 -p "
         f"{settings.questdb_pg_port} -U {settings.questdb.readonly_user} qdb[/bold] "
-        f"(password in {settings.credentials_file})\n"
-        "Tail a topic:  [bold]nashipai tail md.trades[/bold]"
+        f"(password: readonly_password in {settings.credentials_file})\n"
+        "Tail a topic:  [bold]nashipai tail md.trades[/bold] (or bars, signals, md.data_quality)\n"
     )
+    if services_only:
+        return
+    children = supervisor.plan(exchange, symbols, strategies=strategies)
+    if supervisor.run(settings, children, console, duration):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,0 +1,332 @@
+"""The signal dataflow: trades -> event-time bars -> streaming indicators -> strategies -> signals.
+
+Keyed by instrument (``exchange:symbol``), so one instrument's state lives on one worker and
+a cluster of processes shares the instruments through Bytewax's own exchange. All state
+(open bars, recent closed bars, indicator states, strategies) is in Bytewax state, so
+recovery snapshots carry it; a fresh instrument is warmed from QuestDB history so its first
+signal after a restart without state matches an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import bytewax.operators as op
+from bytewax.dataflow import Dataflow
+from bytewax.operators import StatefulLogic
+
+from nashipai import questdb
+from nashipai.config import Settings
+from nashipai.events import Bar, DataQualityEvent, Event, Signal, Trade
+from nashipai.names import BARS, DATA_QUALITY, SIGNALS, Topic, namespaced_table, namespaced_topic
+from pipelines.bars import BarBuilder
+from pipelines.decode import Decoded, decode_batch
+from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing
+from pipelines.questdb_sink import QuestDBSink
+from pipelines.strategies.base import IndicatorSpec, Strategy
+from pipelines.strategies.config import StrategyConfig
+from pipelines.strategies.timeframes import format_timeframe, parse_timeframe
+
+NAME = "signals"
+
+
+@dataclass(frozen=True)
+class SignalsOptions:
+    """What the signal dataflow computes and where it writes.
+
+    ``timeframes`` are the bars built (the strategies' timeframes are added); ``quiet_timeout``
+    closes a bar that got no later trade after that long (None: only a later trade or the end of
+    a bounded input closes it); ``run_id`` marks replays (their topics are ``<topic>.<run_id>``).
+    """
+
+    strategies: tuple[StrategyConfig, ...]
+    timeframes: tuple[str, ...] = ("1s", "1m", "5m", "1h")
+    quiet_timeout: timedelta | None = timedelta(seconds=2)
+    keep_closed: int = 5
+    warmup_bars: int = 500
+    run_id: str = "live"
+    namespace: str | None = None
+
+    def frames(self) -> list[tuple[str, int]]:
+        lengths = {parse_timeframe(text) for text in self.timeframes}
+        lengths |= {parse_timeframe(config.timeframe) for config in self.strategies}
+        return [(format_timeframe(length), length) for length in sorted(lengths)]
+
+    def topic(self, topic: str) -> str:
+        base = namespaced_topic(topic, self.namespace)
+        return base if self.run_id == "live" else f"{base}.{self.run_id}"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One instrument's trades from one Kafka batch, with their offsets (for lineage)."""
+
+    trades: list[Trade]
+    offsets: list[int]
+    lineage_key: str
+
+
+@dataclass
+class Emission:
+    bars: list[Bar] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    quality: list[DataQualityEvent] = field(default_factory=list)
+
+
+def _update_values(spec: IndicatorSpec, state: Any, bar: Bar, values: dict[str, float]) -> None:
+    if spec.inputs == "close":
+        result = state.update(bar.close)
+    elif spec.inputs == "hlc":
+        result = state.update(bar.high, bar.low, bar.close)
+    elif spec.inputs == "hlcv":
+        result = state.update(bar.high, bar.low, bar.close, bar.volume)
+    else:
+        result = state.update(bar.close, bar.volume)
+    outputs = result if isinstance(result, tuple) else (result,)
+    for name, value in zip(spec.outputs, outputs, strict=True):
+        values[name] = float(value)
+
+
+class StrategyRunner:
+    """One strategy on one instrument and timeframe, with its indicator states."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        self.timeframe = format_timeframe(parse_timeframe(config.timeframe))
+        self.strategy: Strategy = config.build()
+        self.specs = dict(self.strategy.indicators())
+        self.states = {key: spec.factory() for key, spec in self.specs.items()}
+
+    def on_bar(self, bar: Bar) -> Signal | None:
+        values: dict[str, float] = {}
+        for key, spec in self.specs.items():
+            _update_values(spec, self.states[key], bar, values)
+        return self.strategy.on_bar(bar, values)
+
+
+@dataclass
+class InstrumentState:
+    """Everything the dataflow keeps for one instrument (pickled into recovery snapshots)."""
+
+    builder: BarBuilder
+    runners: list[StrategyRunner]
+    warmed: bool = False
+    last_item_wall: float = 0.0
+
+
+class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
+    def __init__(self, key: str, options: SignalsOptions, settings: Settings | None,
+                 state: InstrumentState | None) -> None:
+        exchange, _, symbol = key.partition(":")
+        self.options = options
+        self.settings = settings
+        if state is None:
+            configs = [config for config in options.strategies if config.applies_to(exchange, symbol)]
+            builder = BarBuilder(exchange, symbol, options.frames(), options.keep_closed, options.run_id)
+            state = InstrumentState(builder, [StrategyRunner(config) for config in configs])
+        self.state = state
+
+    def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
+        state = self.state
+        if not state.warmed:
+            self._warm_up(value.trades[0].ts_event)
+        state.last_item_wall = time.time()
+        update = state.builder.add(value.trades)
+        emission = Emission(quality=update.quality, bars=[bar for bar, _ in update.closed] + update.corrected)
+        for bar, closer in update.closed:
+            lineage = {value.lineage_key: value.offsets[closer]}
+            emission.signals += self._signals(bar, lineage)
+        return [emission], StatefulLogic.RETAIN
+
+    def notify_at(self) -> datetime | None:
+        timeout = self.options.quiet_timeout
+        if timeout is None or not self.state.builder.open_starts():
+            return None
+        return datetime.fromtimestamp(self.state.last_item_wall, UTC) + timeout
+
+    def on_notify(self) -> tuple[Iterable[Emission], bool]:
+        now = time.time_ns()
+        return self._close(self.state.builder.close_open(now, before_ns=now)), StatefulLogic.RETAIN
+
+    def on_eof(self) -> tuple[Iterable[Emission], bool]:
+        return self._close(self.state.builder.close_open(time.time_ns())), StatefulLogic.RETAIN
+
+    def snapshot(self) -> InstrumentState:
+        return self.state
+
+    def _close(self, bars: list[Bar]) -> list[Emission]:
+        if not bars:
+            return []
+        emission = Emission(bars=bars)
+        for bar in bars:
+            emission.signals += self._signals(bar, {})
+        return [emission]
+
+    def _signals(self, bar: Bar, lineage: dict[str, int]) -> list[Signal]:
+        signals = []
+        for runner in self.state.runners:
+            if runner.timeframe != bar.timeframe:
+                continue
+            signal = runner.on_bar(bar)
+            if signal is not None:
+                signals.append(_finish(signal, lineage))
+        return signals
+
+    def _warm_up(self, first_ts: int) -> None:
+        """Feed history from QuestDB's ``bars`` through the indicators (signals discarded)."""
+        self.state.warmed = True
+        if self.settings is None or self.options.warmup_bars <= 0 or not self.state.runners:
+            return
+        builder = self.state.builder
+        table = namespaced_table(BARS.name, self.options.namespace)
+        for timeframe in {runner.timeframe for runner in self.state.runners}:
+            length = parse_timeframe(timeframe)
+            frame = questdb.query_frame(
+                self.settings,
+                f"SELECT * FROM (SELECT open, high, low, close, volume, vwap, trade_count, "
+                f"cast(ts AS LONG) * 1000 AS ts_ns FROM {table} WHERE exchange = %s AND symbol = %s "
+                f"AND timeframe = %s AND run_id = %s AND ts < %s ORDER BY ts DESC LIMIT {self.options.warmup_bars}"
+                f") ORDER BY ts_ns",
+                (builder.exchange, builder.symbol, timeframe, self.options.run_id,
+                 datetime.fromtimestamp((first_ts - first_ts % length) / 1e9, UTC)),
+            )
+            for row in frame.iter_rows(named=True):
+                bar = Bar(exchange=builder.exchange, symbol=builder.symbol, timeframe=timeframe, open=row["open"],
+                          high=row["high"], low=row["low"], close=row["close"], volume=row["volume"],
+                          vwap=row["vwap"], trade_count=row["trade_count"], ts_event=row["ts_ns"],
+                          ts_recv=row["ts_ns"], run_id=self.options.run_id)
+                for runner in self.state.runners:
+                    if runner.timeframe == timeframe:
+                        runner.on_bar(bar)
+
+
+def _finish(signal: Signal, lineage: dict[str, int]) -> Signal:
+    import msgspec
+
+    return msgspec.structs.replace(signal, lineage=lineage, ts_recv=time.time_ns())
+
+
+def split_by_instrument(decoded: Decoded) -> list[tuple[str, Chunk]]:
+    """One chunk per instrument of a decoded batch, trades in arrival order."""
+    groups: dict[str, tuple[list[Trade], list[int]]] = {}
+    for event, offset in zip(decoded.events, _offsets(decoded), strict=True):
+        assert isinstance(event, Trade)
+        key = f"{event.exchange}:{event.symbol}"
+        trades, offsets = groups.setdefault(key, ([], []))
+        trades.append(event)
+        offsets.append(offset)
+    lineage_key = decoded.batch.lineage_key
+    return [(key, Chunk(trades, offsets, lineage_key)) for key, (trades, offsets) in groups.items()]
+
+
+def _offsets(decoded: Decoded) -> list[int]:
+    """The offsets of the decoded events (the batch's, less those that became dead letters)."""
+    if not decoded.dead:
+        return decoded.batch.offsets
+    bad = {int(letter.source.rpartition("@")[2]) for letter in decoded.dead}
+    return [offset for offset in decoded.batch.offsets if offset not in bad]
+
+
+def _period(start: int, end: int) -> Any:
+    def keep(decoded: Decoded) -> Decoded:
+        pairs = [(event, offset) for event, offset in zip(decoded.events, _offsets(decoded), strict=True)
+                 if start <= event.ts_event < end]  # type: ignore[attr-defined]
+        batch = replace(decoded.batch, offsets=[offset for _, offset in pairs])
+        return Decoded(batch, [event for event, _ in pairs], [])
+
+    return keep
+
+
+def _to_kafka(options: SignalsOptions) -> Any:
+    def outgoing(item: tuple[str, Emission]) -> list[Outgoing]:
+        emission = item[1]
+        result = []
+        for topic, events in ((Topic.BARS, emission.bars), (Topic.SIGNALS, emission.signals),
+                              (Topic.DATA_QUALITY, emission.quality)):
+            if events:
+                result.append(Outgoing(options.topic(topic), list(events)))
+        return result
+
+    return outgoing
+
+
+def _to_questdb(item: tuple[str, Emission]) -> list[Sequence[Event]]:
+    emission = item[1]
+    return [events for events in (emission.bars, emission.signals, emission.quality) if events]
+
+
+def _dead_letters(options: SignalsOptions) -> Any:
+    def outgoing(decoded: Decoded) -> list[Outgoing]:
+        return [Outgoing(options.topic(Topic.DEAD_LETTER), list(decoded.dead))] if decoded.dead else []
+
+    return outgoing
+
+
+def build_flow(settings: Settings, options: SignalsOptions, source: Any = None, stop_at_end: bool = False,
+               batch_size: int = 5_000, trade_filter: tuple[int, int] | None = None) -> Dataflow:
+    """The signal dataflow. ``source`` defaults to ``md.trades`` (namespaced) from Kafka;
+    ``trade_filter`` keeps only trades with ``start <= ts_event < end`` (replays)."""
+    flow = Dataflow(NAME)
+    if source is None:
+        source = KafkaBatchSource(settings, [namespaced_topic(Topic.TRADES, options.namespace)], batch_size,
+                                  stop_at_end)
+    decoded = op.map("decode", op.input("trades", flow, source), lambda batch: decode_batch(batch, Trade))
+    op.output("dead_letter", op.flat_map("dead_letters", decoded, _dead_letters(options)), EventSink(settings))
+    if trade_filter is not None:
+        decoded = op.map("period", decoded, _period(*trade_filter))
+    keyed = op.flat_map("by_instrument", op.filter("has_trades", decoded, lambda d: bool(d.events)),
+                        split_by_instrument)
+
+    emissions = op.stateful("instrument", keyed, _logic_builder(settings, options))
+    op.output("kafka", op.flat_map("to_kafka", emissions, _to_kafka(options)), EventSink(settings))
+    tables: dict[type[Event], str] = {
+        Bar: namespaced_table(BARS.name, options.namespace),
+        Signal: namespaced_table(SIGNALS.name, options.namespace),
+        DataQualityEvent: namespaced_table(DATA_QUALITY.name, options.namespace),
+    }
+    op.output("questdb", op.flat_map("to_questdb", emissions, _to_questdb), QuestDBSink(settings, tables))
+    return flow
+
+
+def _logic_builder(settings: Settings, options: SignalsOptions) -> Any:
+    # Bytewax calls the builder with the resume state only; the key travels inside the chunk.
+    def build(resume: InstrumentState | None) -> _DeferredLogic:
+        return _DeferredLogic(settings, options, resume)
+
+    return build
+
+
+class _DeferredLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
+    """Builds the instrument's logic on its first item (when the instrument is known)."""
+
+    def __init__(self, settings: Settings, options: SignalsOptions, resume: InstrumentState | None) -> None:
+        self._settings = settings
+        self._options = options
+        self._logic: InstrumentLogic | None = None
+        if resume is not None:
+            key = f"{resume.builder.exchange}:{resume.builder.symbol}"
+            self._logic = InstrumentLogic(key, options, settings, resume)
+
+    def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
+        if self._logic is None:
+            trade = value.trades[0]
+            self._logic = InstrumentLogic(f"{trade.exchange}:{trade.symbol}", self._options, self._settings, None)
+        return self._logic.on_item(value)
+
+    def notify_at(self) -> datetime | None:
+        return self._logic.notify_at() if self._logic else None
+
+    def on_notify(self) -> tuple[Iterable[Emission], bool]:
+        return self._logic.on_notify() if self._logic else ([], StatefulLogic.RETAIN)
+
+    def on_eof(self) -> tuple[Iterable[Emission], bool]:
+        return self._logic.on_eof() if self._logic else ([], StatefulLogic.RETAIN)
+
+    def snapshot(self) -> InstrumentState:
+        assert self._logic is not None
+        return self._logic.snapshot()
+
+
