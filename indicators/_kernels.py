@@ -4,7 +4,7 @@ A block occupies ``*_size`` floats of the state vector: a scalar header followed
 its ring buffers.  Kernels ``*_load`` the header into a tuple once, thread the tuple
 through ``*_step`` for every value (so LLVM keeps it in registers) and ``*_store``
 it back at the end; ring buffers are read and written in place.  The arithmetic
-follows TA-Lib's C code operation by operation so results agree to the last bits.
+follows TA-Lib's C code operation by operation (Wilder smoothing excepted, see _wilder.py).
 
 Moving averages (SMA or EMA) share one header shape so a TA-Lib ``matype`` can pick
 either at run time: ``(kind, period, count, pos, a, b)`` where for an SMA ``a`` is
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from indicators._base import FloatArray
@@ -309,3 +310,75 @@ def var_step(state: FloatArray, o: int, s: VarState, x: float) -> tuple[VarState
 def is_zero_scaled(value: float, scale: float) -> bool:
     """TA-Lib's TA_IS_ZERO_SCALED: |value| <= TA_EPSILON * scale, for differences of comparable numbers."""
     return abs(value) <= TA_EPSILON * scale
+
+
+# --- batch fast paths ----------------------------------------------------------------
+# A batch function checks its inputs with ``any_nan`` (a branch-free bit scan that
+# vectorises, ~0.1 ns a value) and, when there is none, runs a kernel that indexes
+# the input directly instead of going through ring buffers and per-row NaN tests.
+# Those kernels repeat the streaming kernel's arithmetic operation by operation,
+# so batch == streaming stays bit for bit; with a NaN anywhere the streaming
+# kernel runs instead (it carries the skip-the-row NaN policy).
+
+_EXPONENT = 0x7FF0000000000000
+_ABS = 0x7FFFFFFFFFFFFFFF
+
+
+@njit(cache=True)
+def any_nan(x: FloatArray) -> bool:
+    """True when ``x`` holds a NaN."""
+    bits = x.view(np.uint64)
+    found = 0
+    for i in range(bits.shape[0]):
+        found |= (bits[i] & _ABS) > _EXPONENT
+    return found != 0
+
+
+@njit(cache=True)
+def rolling_max(x: FloatArray, window: int, value: FloatArray, index: FloatArray) -> None:
+    """Max of ``x[i - window + 1 : i + 1]`` (growing at the start) and its index, ties to the latest.
+
+    TA-Lib's strategy: the extreme is kept until it leaves the window, and only
+    then is the window rescanned (amortised O(1) on market data).
+    """
+    best = -1
+    top = 0.0
+    for i in range(x.shape[0]):
+        trailing = i - window + 1
+        v = x[i]
+        if best < trailing or best < 0:
+            j = trailing if trailing > 0 else 0
+            best = j
+            top = x[j]
+            for k in range(j + 1, i + 1):
+                if x[k] >= top:
+                    top = x[k]
+                    best = k
+        elif v >= top:
+            top = v
+            best = i
+        value[i] = top
+        index[i] = best
+
+
+@njit(cache=True)
+def rolling_min(x: FloatArray, window: int, value: FloatArray, index: FloatArray) -> None:
+    """Min counterpart of :func:`rolling_max`."""
+    best = -1
+    low = 0.0
+    for i in range(x.shape[0]):
+        trailing = i - window + 1
+        v = x[i]
+        if best < trailing or best < 0:
+            j = trailing if trailing > 0 else 0
+            best = j
+            low = x[j]
+            for k in range(j + 1, i + 1):
+                if x[k] <= low:
+                    low = x[k]
+                    best = k
+        elif v <= low:
+            low = v
+            best = i
+        value[i] = low
+        index[i] = best

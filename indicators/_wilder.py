@@ -2,7 +2,9 @@
 
 State: ``[period, count, prev_value, prev_gain, prev_loss]``.  The first
 ``period`` differences are summed and divided; after that each difference
-updates ``avg = (avg * (period - 1) + move) / period``.
+updates ``avg = avg * ((period - 1) / period) + move * (1 / period)`` (TA-Lib
+divides ``avg * (period - 1) + move`` by ``period``: same to ~1e-15 relative, but a
+division on the carried chain costs ~15 cycles a row).
 """
 
 from __future__ import annotations
@@ -51,12 +53,12 @@ def wilder_step(s: WilderState, x: float) -> tuple[WilderState, bool]:
             loss /= n
             gain /= n
         return (n, count + 1, x, gain, loss), count == n
-    loss *= n - 1
-    gain *= n - 1
+    a = (n - 1) / n  # avg * (n - 1) / n + move / n, with no division on the carried chains
+    b = 1.0 / n
+    loss *= a
+    gain *= a
     if move < 0:
-        loss -= move
+        loss -= move * b
     else:
-        gain += move
-    loss /= n
-    gain /= n
+        gain += move * b
     return (n, count, x, gain, loss), True

@@ -19,7 +19,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import extreme_init, extreme_load, extreme_size, extreme_step, extreme_store
+from indicators._kernels import any_nan, extreme_init, extreme_load, extreme_size, extreme_step, extreme_store
 
 NAME = "aroon"
 _INPUTS = ("high", "low")
@@ -62,9 +62,57 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, down: FloatArray,
     extreme_store(state, o_min, s_min)
 
 
+@njit(cache=True)
+def _fast(high: FloatArray, low: FloatArray, n: int, down: FloatArray, up: FloatArray) -> None:
+    """Batch AROON of a NaN-free series: extremes rescanned only when they leave the window (TA-Lib)."""
+    factor = 100.0 / n
+    top_at = -1
+    bottom_at = -1
+    highest = 0.0
+    lowest = 0.0
+    for i in range(high.shape[0]):
+        trailing = i - n
+        start = trailing if trailing > 0 else 0
+        h = high[i]
+        if top_at < start:
+            top_at = start
+            highest = high[start]
+            for k in range(start + 1, i + 1):
+                if high[k] >= highest:
+                    highest = high[k]
+                    top_at = k
+        elif h >= highest:
+            highest = h
+            top_at = i
+        lo = low[i]
+        if bottom_at < start:
+            bottom_at = start
+            lowest = low[start]
+            for k in range(start + 1, i + 1):
+                if low[k] <= lowest:
+                    lowest = low[k]
+                    bottom_at = k
+        elif lo <= lowest:
+            lowest = lo
+            bottom_at = i
+        if trailing < 0:
+            down[i] = math.nan
+            up[i] = math.nan
+            continue
+        up[i] = factor * (n - (i - top_at))
+        down[i] = factor * (n - (i - bottom_at))
+
+
 def aroon(high: FloatArray, low: FloatArray, timeperiod: int = 14) -> tuple[FloatArray, FloatArray]:
     """(aroondown, aroonup) in [0, 100]; NaN for the first ``timeperiod`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, _INPUTS, (high, low)), 2)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    columns = as_columns(NAME, _INPUTS, (high, low))
+    if any_nan(columns[0]) or any_nan(columns[1]):
+        return run_batch(_run, state, columns, 2)  # type: ignore[return-value]
+    down = np.empty(columns[0].shape[0])
+    up = np.empty(columns[0].shape[0])
+    _fast(columns[0], columns[1], int(state[0]), down, up)
+    return down, up
 
 
 class AROON(StreamingIndicator):

@@ -16,7 +16,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import true_range
+from indicators._kernels import any_nan, true_range
 
 NAME = "atr"
 _INPUTS = ("high", "low", "close")
@@ -51,9 +51,7 @@ def atr_step(s: AtrState, h: float, lo: float, c: float) -> tuple[AtrState, floa
         return (n, 1, c, value), math.nan
     tr = true_range(h, lo, prev_close)
     if count > n:
-        value *= n - 1
-        value += tr
-        value /= n
+        value = value * ((n - 1) / n) + tr * (1.0 / n)  # Wilder; no division on the carried chain
         return (n, count, c, value), value
     value += tr
     if count == n:
@@ -82,9 +80,35 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
     atr_store(state, 0, s)
 
 
+@njit(cache=True)
+def atr_fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> None:
+    """Batch ATR of a NaN-free series: :func:`atr_step`'s arithmetic with direct indexing."""
+    m = high.shape[0]
+    for i in range(min(n, m)):
+        out[i] = math.nan
+    if m <= n:
+        return
+    value = 0.0
+    for i in range(1, n + 1):
+        value += true_range(high[i], low[i], close[i - 1])
+    value /= n
+    out[n] = value
+    a = (n - 1) / n
+    b = 1.0 / n
+    for i in range(n + 1, m):
+        value = value * a + true_range(high[i], low[i], close[i - 1]) * b
+        out[i] = value
+
+
 def atr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Average true range; NaN for the first ``timeperiod`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, _INPUTS, (high, low, close)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    columns = as_columns(NAME, _INPUTS, (high, low, close))
+    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
+        return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
+    out = np.empty(columns[0].shape[0])
+    atr_fast(columns[0], columns[1], columns[2], int(state[0]), out)
+    return out
 
 
 class ATR(StreamingIndicator):

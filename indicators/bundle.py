@@ -10,12 +10,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from functools import partial
+from typing import Any, cast
 
 import numpy as np
 from numba import njit
 
-from indicators._base import FloatArray, StreamingIndicator, as_columns, check_float, check_period
+from indicators._base import (
+    _SCALAR_TYPES,
+    FloatArray,
+    Output,
+    StreamingIndicator,
+    as_columns,
+    check_float,
+    check_period,
+)
 from indicators._kernels import (
     MA_HEADER,
     MaState,
@@ -158,6 +167,21 @@ def _run(
     vwap_store(state, o8, s_vwap)
 
 
+@njit(cache=True)
+def _run_one(
+    state: FloatArray, row: FloatArray, out: FloatArray, high: float, low: float, close: float, volume: float
+) -> tuple[float, float, float, float, float, float, float, float, float, float]:
+    """One tick through :func:`_run` via preallocated buffers; the ten outputs as a tuple."""
+    row[0] = high
+    row[1] = low
+    row[2] = close
+    row[3] = volume
+    _run(state, row[0:1], row[1:2], row[2:3], row[3:4], out)
+    return (
+        out[0, 0], out[1, 0], out[2, 0], out[3, 0], out[4, 0], out[5, 0], out[6, 0], out[7, 0], out[8, 0], out[9, 0]
+    )  # fmt: skip
+
+
 class Bundle(StreamingIndicator):
     """Six indicators of one instrument, updated together: ``Bundle().update(high, low, close, volume)``.
 
@@ -165,6 +189,9 @@ class Bundle(StreamingIndicator):
     (a tuple of 10 floats for one row).  A NaN close skips the row for every
     indicator; a NaN high/low skips only ATR, a NaN volume only VWAP.  The BBANDS
     middle band is an SMA (matype 0); VWAP uses the close as the price.
+
+    Hot loops: pass a preallocated ``out=`` array, or call :attr:`update_unchecked`
+    (no validation at all, one numba dispatch) with arrays you know are right.
     """
 
     name = "bundle"
@@ -172,29 +199,40 @@ class Bundle(StreamingIndicator):
     outputs = OUTPUTS
     _kernel = staticmethod(_run)
 
+    update_unchecked: Callable[[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray], None]
+    """``update_unchecked(high, low, close, volume, out)``: the trusted fast path.
+
+    Inputs must be equal-length 1-D float64 arrays and ``out`` a float64 array of
+    shape ``(10, n)``; nothing is checked (a wrong shape can corrupt memory, as
+    with any unchecked numba kernel).  Writes the outputs into ``out``, returns None.
+    """
+
     def __init__(self, params: BundleParams | None = None) -> None:
         self._setup(_init(params or BundleParams()))
 
     def _setup(self, state: FloatArray) -> None:
         self._state = state
-        self._row = np.empty(4)
-        self._row_out = np.empty((len(OUTPUTS), 1))
-        row = self._row
-        columns = tuple(row[k : k + 1] for k in range(4))
-        out = self._row_out
-        kernel = cast(Callable[..., None], _run)
+        one = cast(Callable[..., tuple[float, ...]], _run_one)
+        self.update_one = partial(one, state, np.empty(4), np.empty((10, 1)))
+        self.update_unchecked = partial(cast(Callable[..., None], _run), state)
 
-        def one_row(*values: float) -> tuple[float, ...]:
-            row[0], row[1], row[2], row[3] = values
-            kernel(state, *columns, out)
-            return tuple(out[:, 0].tolist())
+    def update(self, *values: Any, out: FloatArray | None = None) -> Output:
+        """As :meth:`StreamingIndicator.update`; ``out`` (arrays only) receives the (10, n) outputs."""
+        if out is None and values and type(values[0]) in _SCALAR_TYPES and len(values) == 4:
+            return self.update_one(*values)
+        return self.update_many(*values, out=out)
 
-        self._update_one = one_row
+    def update_many(self, *arrays: object, out: FloatArray | None = None) -> FloatArray:
+        """Consume equal-length arrays (high, low, close, volume); return a (10, n) array.
 
-    def update_many(self, *arrays: object) -> FloatArray:
-        """Consume equal-length arrays (high, low, close, volume); return a (10, n) array."""
+        Raises:
+            ValueError: bad inputs, or an ``out`` that is not a float64 array of shape (10, n).
+        """
         columns = as_columns(self.name, self.inputs, arrays)
-        out = np.empty((len(OUTPUTS), columns[0].shape[0]))
-        kernel = cast(Callable[..., None], _run)
-        kernel(self._state, *columns, out)
+        n = columns[0].shape[0]
+        if out is None:
+            out = np.empty((len(OUTPUTS), n))
+        elif type(out) is not np.ndarray or out.dtype != np.float64 or out.shape != (len(OUTPUTS), n):
+            raise ValueError(f"bundle: out must be a float64 array of shape (10, {n})")
+        self.update_unchecked(columns[0], columns[1], columns[2], columns[3], out)
         return out

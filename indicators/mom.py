@@ -16,6 +16,7 @@ from indicators._base import (
     register,
     run_batch,
 )
+from indicators._kernels import any_nan
 
 NAME = "mom"
 _HEADER = 3  # period, count, pos; then ring[period]
@@ -51,9 +52,23 @@ def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
     state[2] = pos
 
 
+@njit(cache=True)
+def _fast(real: FloatArray, n: int, out: FloatArray) -> None:
+    for i in range(min(n, real.shape[0])):
+        out[i] = math.nan
+    for i in range(n, real.shape[0]):
+        out[i] = real[i] - real[i - n]
+
+
 def mom(real: FloatArray, timeperiod: int = 10) -> FloatArray:
     """Momentum; NaN for the first ``timeperiod`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, ("real",), (real,)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    (column,) = as_columns(NAME, ("real",), (real,))
+    if any_nan(column):
+        return run_batch(_run, state, (column,), 1)  # type: ignore[return-value]
+    out = np.empty(column.shape[0])
+    _fast(column, int(state[0]), out)
+    return out
 
 
 class MOM(StreamingIndicator):

@@ -20,8 +20,8 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import is_zero
-from indicators.atr import HEADER, atr_init, atr_load, atr_step, atr_store
+from indicators._kernels import any_nan, is_zero
+from indicators.atr import HEADER, atr_fast, atr_init, atr_load, atr_step, atr_store
 
 NAME = "natr"
 _INPUTS = ("high", "low", "close")
@@ -49,9 +49,24 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
     atr_store(state, 0, s)
 
 
+@njit(cache=True)
+def _normalise(close: FloatArray, n: int, out: FloatArray) -> None:
+    for i in range(n, close.shape[0]):
+        c = close[i]
+        out[i] = 0.0 if is_zero(c) else (out[i] / c) * 100.0
+
+
 def natr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Normalised ATR in percent (0 when the close is TA-Lib zero); NaN for the first ``timeperiod``."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, _INPUTS, (high, low, close)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    columns = as_columns(NAME, _INPUTS, (high, low, close))
+    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
+        return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
+    out = np.empty(columns[0].shape[0])
+    n = int(state[0])
+    atr_fast(columns[0], columns[1], columns[2], n, out)
+    _normalise(columns[2], n, out)
+    return out
 
 
 class NATR(StreamingIndicator):

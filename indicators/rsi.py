@@ -16,6 +16,7 @@ from indicators._base import (
     register,
     run_batch,
 )
+from indicators._kernels import any_nan
 from indicators._wilder import HEADER, wilder_init, wilder_load, wilder_step, wilder_store
 
 NAME = "rsi"
@@ -49,9 +50,47 @@ def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
     wilder_store(state, 0, s)
 
 
+@njit(cache=True)
+def _fast(real: FloatArray, n: int, out: FloatArray) -> None:
+    """Batch RSI of a NaN-free series: :func:`wilder_step`'s arithmetic with direct indexing."""
+    m = real.shape[0]
+    for i in range(min(n, m)):
+        out[i] = math.nan
+    if m <= n:
+        return
+    gain = 0.0
+    loss = 0.0
+    for i in range(1, n + 1):
+        move = real[i] - real[i - 1]
+        if move < 0:
+            loss -= move
+        else:
+            gain += move
+    loss /= n
+    gain /= n
+    out[n] = rsi_value(gain, loss)
+    a = (n - 1) / n
+    b = 1.0 / n
+    for i in range(n + 1, m):
+        move = real[i] - real[i - 1]
+        loss *= a
+        gain *= a
+        if move < 0:
+            loss -= move * b
+        else:
+            gain += move * b
+        out[i] = rsi_value(gain, loss)
+
+
 def rsi(real: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Relative strength index in [0, 100]; NaN for the first ``timeperiod`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, ("real",), (real,)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    (column,) = as_columns(NAME, ("real",), (real,))
+    if any_nan(column):
+        return run_batch(_run, state, (column,), 1)  # type: ignore[return-value]
+    out = np.empty(column.shape[0])
+    _fast(column, int(state[0]), out)
+    return out
 
 
 class RSI(StreamingIndicator):

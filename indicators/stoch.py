@@ -23,6 +23,7 @@ from indicators._base import (
     run_batch,
 )
 from indicators._kernels import (
+    any_nan,
     extreme_init,
     extreme_load,
     extreme_size,
@@ -108,6 +109,58 @@ def _run(
     ma_store(state, o_d, s_d)
 
 
+@njit(cache=True)
+def _fast(
+    state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray, slowk: FloatArray, slowd: FloatArray
+) -> None:
+    """Batch STOCH of a NaN-free series from a fresh state: extremes rescanned only when they leave the window."""
+    n = int(state[0])
+    o_k = int(state[3])
+    o_d = int(state[4])
+    s_k = ma_load(state, o_k)
+    s_d = ma_load(state, o_d)
+    top_at = -1
+    bottom_at = -1
+    highest = 0.0
+    lowest = 0.0
+    for i in range(high.shape[0]):
+        slowk[i] = math.nan
+        slowd[i] = math.nan
+        trailing = i - n + 1
+        start = trailing if trailing > 0 else 0
+        h = high[i]
+        if top_at < start:
+            top_at = start
+            highest = high[start]
+            for j in range(start + 1, i + 1):
+                if high[j] >= highest:
+                    highest = high[j]
+                    top_at = j
+        elif h >= highest:
+            highest = h
+            top_at = i
+        lo = low[i]
+        if bottom_at < start:
+            bottom_at = start
+            lowest = low[start]
+            for j in range(start + 1, i + 1):
+                if low[j] <= lowest:
+                    lowest = low[j]
+                    bottom_at = j
+        elif lo <= lowest:
+            lowest = lo
+            bottom_at = i
+        if trailing < 0:
+            continue
+        s_k, k = ma_step(state, o_k, s_k, fastk_value(close[i], highest, lowest))
+        if math.isnan(k):
+            continue
+        s_d, d = ma_step(state, o_d, s_d, k)
+        if not math.isnan(d):
+            slowk[i] = k
+            slowd[i] = d
+
+
 def stoch(
     high: FloatArray,
     low: FloatArray,
@@ -120,7 +173,9 @@ def stoch(
 ) -> tuple[FloatArray, FloatArray]:
     """(slowk, slowd); NaN until both are defined."""
     state = _init(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype)
-    return run_batch(_run, state, as_columns(NAME, _INPUTS, (high, low, close)), 2)  # type: ignore[return-value]
+    columns = as_columns(NAME, _INPUTS, (high, low, close))
+    kernel = _run if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]) else _fast
+    return run_batch(kernel, state, columns, 2)  # type: ignore[return-value]
 
 
 class STOCH(StreamingIndicator):

@@ -18,6 +18,7 @@ from indicators._base import (
     run_batch,
 )
 from indicators._kernels import (
+    any_nan,
     extreme_init,
     extreme_load,
     extreme_size,
@@ -30,6 +31,7 @@ from indicators._kernels import (
     ma_store,
 )
 from indicators._wilder import HEADER, wilder_init, wilder_load, wilder_step, wilder_store
+from indicators.rsi import _fast as rsi_fast
 from indicators.rsi import rsi_value
 from indicators.stoch import fastk_value
 
@@ -91,12 +93,63 @@ def _run(state: FloatArray, real: FloatArray, fastk: FloatArray, fastd: FloatArr
     ma_store(state, o_d, s_d)
 
 
+@njit(cache=True)
+def _fast(state: FloatArray, real: FloatArray, fastk: FloatArray, fastd: FloatArray) -> None:
+    """Batch STOCHRSI of a NaN-free series from a fresh state: direct RSI, extremes rescanned on exit."""
+    n = int(state[0])
+    period = int(state[_RSI])
+    o_d = int(state[3])
+    s_d = ma_load(state, o_d)
+    rsi = np.empty(real.shape[0])
+    rsi_fast(real, period, rsi)
+    top_at = -1
+    bottom_at = -1
+    highest = 0.0
+    lowest = 0.0
+    for i in range(real.shape[0]):
+        fastk[i] = math.nan
+        fastd[i] = math.nan
+        if i < period:
+            continue
+        value = rsi[i]
+        trailing = i - n + 1
+        start = trailing if trailing > period else period
+        if top_at < start:
+            top_at = start
+            highest = rsi[start]
+            for j in range(start + 1, i + 1):
+                if rsi[j] >= highest:
+                    highest = rsi[j]
+                    top_at = j
+        elif value >= highest:
+            highest = value
+            top_at = i
+        if bottom_at < start:
+            bottom_at = start
+            lowest = rsi[start]
+            for j in range(start + 1, i + 1):
+                if rsi[j] <= lowest:
+                    lowest = rsi[j]
+                    bottom_at = j
+        elif value <= lowest:
+            lowest = value
+            bottom_at = i
+        if trailing < period:
+            continue
+        k = fastk_value(value, highest, lowest)
+        s_d, d = ma_step(state, o_d, s_d, k)
+        if not math.isnan(d):
+            fastk[i] = k
+            fastd[i] = d
+
+
 def stochrsi(
     real: FloatArray, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0
 ) -> tuple[FloatArray, FloatArray]:
     """(fastk, fastd) in [0, 100]; NaN until both are defined."""
     state = _init(timeperiod, fastk_period, fastd_period, fastd_matype)
-    return run_batch(_run, state, as_columns(NAME, ("real",), (real,)), 2)  # type: ignore[return-value]
+    columns = as_columns(NAME, ("real",), (real,))
+    return run_batch(_run if any_nan(columns[0]) else _fast, state, columns, 2)  # type: ignore[return-value]
 
 
 class STOCHRSI(StreamingIndicator):

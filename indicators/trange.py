@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from indicators._base import FloatArray, IndicatorSpec, StreamingIndicator, as_columns, register, run_batch
-from indicators._kernels import true_range
+from indicators._kernels import any_nan, true_range
 
 NAME = "trange"
 _INPUTS = ("high", "low", "close")
@@ -37,9 +37,22 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
     state[1] = prev_close
 
 
+@njit(cache=True)
+def _fast(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
+    if high.shape[0] > 0:
+        out[0] = math.nan
+    for i in range(1, high.shape[0]):
+        out[i] = true_range(high[i], low[i], close[i - 1])
+
+
 def trange(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
     """True range; NaN for the first value."""
-    return run_batch(_run, _init(), as_columns(NAME, _INPUTS, (high, low, close)), 1)  # type: ignore[return-value]
+    columns = as_columns(NAME, _INPUTS, (high, low, close))
+    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
+        return run_batch(_run, _init(), columns, 1)  # type: ignore[return-value]
+    out = np.empty(columns[0].shape[0])
+    _fast(columns[0], columns[1], columns[2], out)
+    return out
 
 
 class TRANGE(StreamingIndicator):

@@ -16,7 +16,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import extreme_init, extreme_load, extreme_size, extreme_step, extreme_store
+from indicators._kernels import any_nan, extreme_init, extreme_load, extreme_size, extreme_step, extreme_store
 
 NAME = "willr"
 _INPUTS = ("high", "low", "close")
@@ -58,9 +58,54 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
     extreme_store(state, o_min, s_min)
 
 
+@njit(cache=True)
+def _fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> None:
+    """Batch WILLR of a NaN-free series: extremes rescanned only when they leave the window (TA-Lib)."""
+    top_at = -1
+    bottom_at = -1
+    highest = 0.0
+    lowest = 0.0
+    for i in range(high.shape[0]):
+        trailing = i - n + 1
+        start = trailing if trailing > 0 else 0
+        h = high[i]
+        if top_at < start:
+            top_at = start
+            highest = high[start]
+            for k in range(start + 1, i + 1):
+                if high[k] >= highest:
+                    highest = high[k]
+                    top_at = k
+        elif h >= highest:
+            highest = h
+            top_at = i
+        lo = low[i]
+        if bottom_at < start:
+            bottom_at = start
+            lowest = low[start]
+            for k in range(start + 1, i + 1):
+                if low[k] <= lowest:
+                    lowest = low[k]
+                    bottom_at = k
+        elif lo <= lowest:
+            lowest = lo
+            bottom_at = i
+        if trailing < 0:
+            out[i] = math.nan
+            continue
+        diff = (highest - lowest) / (-100.0)
+        out[i] = (highest - close[i]) / diff if diff != 0.0 else 0.0
+
+
 def willr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Williams' %R in [-100, 0]; NaN for the first ``timeperiod - 1`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, _INPUTS, (high, low, close)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    columns = as_columns(NAME, _INPUTS, (high, low, close))
+    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
+        return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
+    out = np.empty(columns[0].shape[0])
+    _fast(columns[0], columns[1], columns[2], int(state[0]), out)
+    return out
 
 
 class WILLR(StreamingIndicator):
