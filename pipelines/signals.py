@@ -27,8 +27,8 @@ from pipelines.bars import BarBuilder
 from pipelines.decode import Decoded, decode_batch
 from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing
 from pipelines.questdb_sink import QuestDBSink
-from pipelines.strategies.base import IndicatorSpec, Strategy
 from pipelines.strategies.config import StrategyConfig
+from pipelines.strategies.streaming import StrategyRunner
 from pipelines.strategies.timeframes import format_timeframe, parse_timeframe
 
 NAME = "signals"
@@ -77,34 +77,12 @@ class Emission:
     quality: list[DataQualityEvent] = field(default_factory=list)
 
 
-def _update_values(spec: IndicatorSpec, state: Any, bar: Bar, values: dict[str, float]) -> None:
-    if spec.inputs == "close":
-        result = state.update(bar.close)
-    elif spec.inputs == "hlc":
-        result = state.update(bar.high, bar.low, bar.close)
-    elif spec.inputs == "hlcv":
-        result = state.update(bar.high, bar.low, bar.close, bar.volume)
-    else:
-        result = state.update(bar.close, bar.volume)
-    outputs = result if isinstance(result, tuple) else (result,)
-    for name, value in zip(spec.outputs, outputs, strict=True):
-        values[name] = float(value)
-
-
-class StrategyRunner:
-    """One strategy on one instrument and timeframe, with its indicator states."""
+class TimeframeRunner(StrategyRunner):
+    """A strategy runner that knows the timeframe of the bars it takes."""
 
     def __init__(self, config: StrategyConfig) -> None:
-        self.timeframe = format_timeframe(parse_timeframe(config.timeframe))
-        self.strategy: Strategy = config.build()
-        self.specs = dict(self.strategy.indicators())
-        self.states = {key: spec.factory() for key, spec in self.specs.items()}
-
-    def on_bar(self, bar: Bar) -> Signal | None:
-        values: dict[str, float] = {}
-        for key, spec in self.specs.items():
-            _update_values(spec, self.states[key], bar, values)
-        return self.strategy.on_bar(bar, values)
+        super().__init__(config.build())
+        self.timeframe = format_timeframe(config.timeframe_ns)
 
 
 @dataclass
@@ -112,7 +90,7 @@ class InstrumentState:
     """Everything the dataflow keeps for one instrument (pickled into recovery snapshots)."""
 
     builder: BarBuilder
-    runners: list[StrategyRunner]
+    runners: list[TimeframeRunner]
     warmed: bool = False
     last_item_wall: float = 0.0
 
@@ -126,7 +104,7 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
         if state is None:
             configs = [config for config in options.strategies if config.applies_to(exchange, symbol)]
             builder = BarBuilder(exchange, symbol, options.frames(), options.keep_closed, options.run_id)
-            state = InstrumentState(builder, [StrategyRunner(config) for config in configs])
+            state = InstrumentState(builder, [TimeframeRunner(config) for config in configs])
         self.state = state
 
     def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
