@@ -21,11 +21,15 @@ app.add_typer(db_app, name="db")
 
 def _mount_services() -> None:
     # Services register their own sub-commands; imported lazily inside each command.
+    from connectors.cli import connect
     from connectors.simulator.cli import app as sim_app
     from pipelines.cli import app as pipeline_app
+    from pipelines.cli import replay
 
     app.add_typer(pipeline_app, name="pipeline")
     app.add_typer(sim_app, name="sim")
+    app.command("connect")(connect)
+    app.command("replay")(replay)
 
 
 _mount_services()

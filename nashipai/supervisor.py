@@ -99,12 +99,15 @@ class Supervisor:
         return table
 
     def _counts(self) -> list[str]:
+        counts = []
         try:
-            rows = questdb.query(self.settings, "SELECT (SELECT count() FROM trades), (SELECT count() FROM bars), "
-                                                "(SELECT count() FROM signals), (SELECT count() FROM data_quality)")
+            with questdb.connect(self.settings, readonly=True) as connection:
+                for table in ("trades", "bars", "signals", "data_quality"):
+                    row = connection.execute(f"SELECT count() FROM {table}").fetchone()
+                    counts.append(f"{row[0]:,}" if row else "?")
         except psycopg.Error as error:  # QuestDB restarting: show it, keep supervising
             return [f"QuestDB: {error}".splitlines()[0], "", "", ""]
-        return [str(value) for value in rows[0]]
+        return counts
 
 
 def run(settings: Settings, children: list[Child], console: Console, duration: float | None) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bytewax.dataflow import Dataflow
 from bytewax.recovery import RecoveryConfig, init_db_dir
+from bytewax.errors import BytewaxRuntimeError
 from bytewax.run import cli_main
 
 from nashipai.config import Settings
@@ -60,11 +61,16 @@ def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, prod
             "(snapshots go to the data folder)"
         )
     recovery = recovery_config(settings, name, options) if options.recovery else None
-    cli_main(
-        flow,
-        workers_per_process=options.workers,
-        process_id=options.process_id,
-        addresses=options.addresses,
-        epoch_interval=options.snapshot_interval,
-        recovery_config=recovery,
-    )
+    try:
+        cli_main(
+            flow,
+            workers_per_process=options.workers,
+            process_id=options.process_id,
+            addresses=options.addresses,
+            epoch_interval=options.snapshot_interval,
+            recovery_config=recovery,
+        )
+    except BytewaxRuntimeError as error:
+        # Ctrl-C / SIGTERM: Bytewax stops its workers and says so; that is a clean stop.
+        if "signal received" not in str(error):
+            raise
