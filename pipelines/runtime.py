@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bytewax.dataflow import Dataflow
-from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.errors import BytewaxRuntimeError
+from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 
 from nashipai.config import Settings
