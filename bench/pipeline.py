@@ -36,13 +36,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
-import tests.conftest  # noqa: E402,F401  (points the environment at the test stack)
-
 import msgspec  # noqa: E402
 from bytewax.testing import run_main  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+import tests.conftest  # noqa: E402,F401  (points the environment at the test stack)
 from nashipai import kafka, questdb  # noqa: E402
 from nashipai.config import Settings, load_settings  # noqa: E402
 from nashipai.events import Side, Signal, Trade  # noqa: E402
@@ -229,7 +228,8 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
             ready = any(m.error() is None for m in watcher.consume(1000, 1.2))
         watcher.close()
         if not ready:
-            raise RuntimeError(f"flow did not start: {process.stderr.read().decode()[-2000:] if process.poll() is not None else 'timeout'}")
+            reason = process.stderr.read().decode()[-2000:] if process.poll() is not None else "timeout"
+            raise RuntimeError(f"flow did not start: {reason}")
         log(f"latency: pacing {rate:,} trades/s for {seconds:.0f}s over {instruments} instruments")
         start_ns = time.time_ns()
         start = time.perf_counter()
@@ -378,7 +378,8 @@ def main() -> None:
         peer = figures["peer"]
         peer_rate = peer["processed"] / peer["total_s"]  # type: ignore[index]
         table.add_row("peer: Quix Streams bars + EMA cross", f"{peer_rate:,.0f} trades/s",
-                      f"{peer['total_s']:.2f} s incl. group join; {peer['processed'] / max(peer['steady_s'], 1e-9):,.0f}"  # type: ignore[index]
+                      f"{peer['total_s']:.2f} s incl. group join; "  # type: ignore[index]
+                      f"{peer['processed'] / max(peer['steady_s'], 1e-9):,.0f}"  # type: ignore[index]
                       f"/s first->last message; {peer['bars']:,} bars, {peer['signals']:,} signals")  # type: ignore[index]
         if "warm" in figures:
             warm_rate = figures["warm"][0]  # type: ignore[index]
