@@ -29,9 +29,9 @@ import msgspec
 
 from connectors.errors import ConnectionLost, ConnectorError, ParseError, SymbolError, VenueError
 from connectors.venues.common import ALL_CHANNELS, BUY, SELL, Channel, check_normalised, split_normalised
-from nashipai.events import DeadLetter, Event, Quote, Trade
+from nashipai.events import DeadLetter, Event, Quote, SideName, Trade
 
-_SIDES: Final = {"buy": BUY, "sell": SELL}
+_SIDES: Final[dict[str, SideName]] = {"buy": BUY, "sell": SELL}
 _NORMALISED: dict[str, str] = {}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from nashipai.events import DeadLetter, Event, decoder_for, payload_text
+from nashipai.events import DeadLetter, Event, decoder_for, instrument_error, payload_text
 from nashipai.names import TOPIC_EVENTS, Topic
 from pipelines.kafka_io import RawBatch
 
@@ -38,20 +38,50 @@ def decode_batch(batch: RawBatch, event_type: type[Event] | None = None) -> Deco
     if decoder is None:
         decoder = _list_decoders[kind] = msgspec.json.Decoder(list[kind])  # type: ignore[valid-type]
     try:
-        return Decoded(batch, decoder.decode(b"[" + b",".join(batch.values) + b"]"), [])
+        whole: list[Event] = decoder.decode(b"[" + b",".join(batch.values) + b"]")
     except msgspec.DecodeError:
         pass
+    else:
+        return _check_instruments(batch, kind, whole)
     single = decoder_for(kind)
     events: list[Event] = []
     dead: list[DeadLetter] = []
     for value, offset in zip(batch.values, batch.offsets, strict=True):
         try:
-            events.append(single.decode(value))
+            event = single.decode(value)
         except msgspec.DecodeError as error:  # ValidationError is a DecodeError
-            dead.append(DeadLetter(
-                source=f"{batch.topic}/{batch.partition}@{offset}",
-                reason=f"not a valid {kind.__name__}: {error}",
-                payload=payload_text(value),
-                ts_recv=batch.received_ns,
-            ))
+            reason: str | None = str(error)
+        else:
+            symbol = getattr(event, "symbol", None)
+            reason = None if symbol is None else instrument_error(event.exchange, symbol)  # type: ignore[attr-defined]
+            if reason is None:
+                events.append(event)
+                continue
+        dead.append(DeadLetter(
+            source=f"{batch.topic}/{batch.partition}@{offset}",
+            reason=f"not a valid {kind.__name__}: {reason}",
+            payload=payload_text(value),
+            ts_recv=batch.received_ns,
+        ))
     return Decoded(batch, events, dead)
+
+
+def _check_instruments(batch: RawBatch, kind: type[Event], events: list[Event]) -> Decoded:
+    """Refuse events whose exchange or symbol is not normalised: checked once per distinct pair."""
+    if not hasattr(kind, "symbol"):
+        return Decoded(batch, events, [])
+    pairs = {(event.exchange, event.symbol) for event in events}  # type: ignore[attr-defined]
+    bad = {pair: reason for pair in pairs if (reason := instrument_error(*pair)) is not None}
+    if not bad:
+        return Decoded(batch, events, [])
+    good: list[Event] = []
+    dead: list[DeadLetter] = []
+    for event, value, offset in zip(events, batch.values, batch.offsets, strict=True):
+        reason = bad.get((event.exchange, event.symbol))  # type: ignore[attr-defined]
+        if reason is None:
+            good.append(event)
+        else:
+            dead.append(DeadLetter(source=f"{batch.topic}/{batch.partition}@{offset}",
+                                   reason=f"not a valid {kind.__name__}: {reason}", payload=payload_text(value),
+                                   ts_recv=batch.received_ns))
+    return Decoded(batch, good, dead)

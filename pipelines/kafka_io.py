@@ -16,7 +16,7 @@ from typing import Any
 
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from nashipai.config import Settings
 from nashipai.events import Event
@@ -30,7 +30,6 @@ class RawBatch:
 
     topic: str
     partition: int
-    keys: list[bytes | None]
     values: list[bytes]
     offsets: list[int]
     received_ns: int  # when the batch was read
@@ -46,6 +45,16 @@ class Outgoing:
 
     topic: str
     events: list[Event] = field(default_factory=list)
+
+
+def _skippable(message: Message) -> bool:
+    """True for an end-of-partition notice; raises for a real error."""
+    error = message.error()
+    if error is None:
+        return False
+    if error.code() == KafkaError._PARTITION_EOF:
+        return True
+    raise KafkaException(error)
 
 
 class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
@@ -80,22 +89,15 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
             self._idle_until = datetime.now(UTC) + timedelta(milliseconds=5)
             return []
         self._idle_until = None
-        keys: list[bytes | None] = []
-        values: list[bytes] = []
-        offsets: list[int] = []
-        for message in messages:
-            error = message.error()
-            if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    continue
-                raise KafkaException(error)
-            keys.append(message.key())
-            values.append(message.value())
-            offsets.append(message.offset())
-        if not offsets:
-            return []
+        # Fast path: one pass for values and offsets; errors are rare and checked only if present.
+        if any(message.error() is not None for message in messages):
+            messages = [message for message in messages if not _skippable(message)]
+            if not messages:
+                return []
+        values = [message.value() for message in messages]
+        offsets = [message.offset() for message in messages]
         self._next_offset = offsets[-1] + 1
-        return [RawBatch(self._topic, self._partition, keys, values, offsets, time.time_ns())]
+        return [RawBatch(self._topic, self._partition, values, offsets, time.time_ns())]
 
     def next_awake(self) -> datetime | None:
         return self._idle_until

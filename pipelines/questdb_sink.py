@@ -9,7 +9,7 @@ from questdb import Sender
 
 from nashipai.config import Settings
 from nashipai.events import Event
-from nashipai.questdb import ilp_conf, write_events
+from nashipai.questdb import ilp_conf, write_frame
 
 
 class _Writer(StatelessSinkPartition[Sequence[Event]]):
@@ -21,7 +21,7 @@ class _Writer(StatelessSinkPartition[Sequence[Event]]):
     def write_batch(self, items: list[Sequence[Event]]) -> None:
         for events in items:
             if events:
-                write_events(self._sender, events, table_name=self._tables.get(type(events[0])))
+                write_frame(self._sender, events, table_name=self._tables.get(type(events[0])))
         # Every row is acknowledged by QuestDB before Bytewax may snapshot past its input;
         # a refused write raises and stops the dataflow rather than losing rows.
         self._sender.flush()

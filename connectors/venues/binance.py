@@ -99,6 +99,18 @@ _combined_trade_decoder: Final = msgspec.json.Decoder(CombinedTrade, strict=Fals
 _combined_book_decoder: Final = msgspec.json.Decoder(CombinedBookTicker, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
 
+
+class TradeData(msgspec.Struct, frozen=True, gc=False):
+    data: TradeMessage  # the combined envelope without its stream name (not needed once sorted)
+
+
+class BookData(msgspec.Struct, frozen=True, gc=False):
+    data: BookTicker
+
+
+_trades_decoder: Final = msgspec.json.Decoder(list[TradeData], strict=False)
+_books_decoder: Final = msgspec.json.Decoder(list[BookData], strict=False)
+
 _NORMALISED: dict[str, str] = {}  # venue symbol -> normalised, filled as symbols are met
 
 
@@ -219,3 +231,80 @@ def _parse_other(raw: bytes, received_ns: int) -> list[Event]:
     if envelope.id is not None and envelope.e is None:
         return []  # {"result": null, "id": 1}: a request was accepted
     raise ParseError(f"{NAME}: unknown message (event type {envelope.e!r})", raw)
+
+
+def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+    """The events of many frames (``received_ns[i]`` is frame i's receive time): the runner's fast path.
+
+    Combined ``@trade`` and ``@bookTicker`` frames are joined into one JSON array per kind and
+    decoded in one call (about twice as fast as frame by frame); Trades keep their order, and so do
+    Quotes. Any other frame goes through :func:`parse`.
+
+    Raises:
+        ParseError, VenueError: some frame failed; parse the frames one by one to tell which.
+    """
+    trade_frames: list[bytes] = []
+    trade_times: list[int] = []
+    book_frames: list[bytes] = []
+    book_times: list[int] = []
+    events: list[Event] = []
+    for raw, ns in zip(frames, received_ns, strict=True):
+        data = raw.encode() if isinstance(raw, str) else raw
+        if data.startswith(b'{"stream":"'):
+            if data.find(b'@trade"', 11, 48) > 0:
+                trade_frames.append(data)
+                trade_times.append(ns)
+                continue
+            if data.find(b'@bookTicker"', 11, 56) > 0:
+                book_frames.append(data)
+                book_times.append(ns)
+                continue
+        events += parse(data, ns)
+    try:
+        if trade_frames:
+            events += _trades(_trades_decoder.decode(b"[" + b",".join(trade_frames) + b"]"), trade_times)
+        if book_frames:
+            events += _quotes(_books_decoder.decode(b"[" + b",".join(book_frames) + b"]"), book_times)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise parse_error(NAME, exc, b"") from None
+    return events
+
+
+def _trades(decoded: list[TradeData], times: list[int]) -> list[Event]:
+    if len(decoded) != len(times):  # a broken frame swallowed its neighbour: refuse the batch
+        raise ValueError("frames do not match the decoded messages")
+    normalised = _NORMALISED.get
+    return [
+        Trade(
+            exchange="binance",
+            symbol=normalised(message.s) or from_venue_symbol(message.s),
+            price=message.p,
+            size=message.q,
+            side=SELL if message.m else BUY,
+            trade_id=str(message.t),
+            ts_event=message.T * 1_000_000,
+            ts_recv=ns,
+        )
+        for item, ns in zip(decoded, times, strict=True)
+        for message in (item.data,)
+    ]
+
+
+def _quotes(decoded: list[BookData], times: list[int]) -> list[Event]:
+    if len(decoded) != len(times):
+        raise ValueError("frames do not match the decoded messages")
+    normalised = _NORMALISED.get
+    return [
+        Quote(
+            exchange="binance",
+            symbol=normalised(message.s) or from_venue_symbol(message.s),
+            bid_price=message.b,
+            bid_size=message.B,
+            ask_price=message.a,
+            ask_size=message.A,
+            ts_event=ns,  # spot bookTicker has no event time
+            ts_recv=ns,
+        )
+        for item, ns in zip(decoded, times, strict=True)
+        for message in (item.data,)
+    ]

@@ -31,6 +31,7 @@ from connectors.venues.common import (
     Millis,
     Price,
     Size,
+    parse_each,
     parse_error,
     split_concatenated,
     split_normalised,
@@ -207,3 +208,8 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
         raise ParseError(f"{NAME}: unexpected message (topic {envelope.topic!r})", raw)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, raw) from None
+
+
+def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    return parse_each(parse, frames, received_ns)

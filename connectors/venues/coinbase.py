@@ -35,6 +35,7 @@ from connectors.venues.common import (
     Size,
     check_normalised,
     iso_to_ns,
+    parse_each,
     parse_error,
     split_normalised,
     to_json,
@@ -209,3 +210,8 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
         raise ParseError(f"{NAME}: unexpected message (channel {envelope.channel!r}, type {envelope.type!r})", raw)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, raw) from None
+
+
+def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    return parse_each(parse, frames, received_ns)

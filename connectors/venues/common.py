@@ -8,13 +8,14 @@ from __future__ import annotations
 import enum
 import re
 import sys
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
 import msgspec
 
 from connectors.errors import ParseError, SymbolError
-from nashipai.events import Side
+from nashipai.events import Event, Side
 
 # Wire field types: msgspec checks these while decoding, so an event never carries a price of
 # zero, a negative size or a NaN. Decoders run with ``strict=False`` so the venues' numeric strings
@@ -158,6 +159,20 @@ def missing_trade_ids(previous_id: str, trade_id: str) -> range:
         ValueError: either id is not an integer.
     """
     return range(int(previous_id) + 1, int(trade_id))
+
+
+def parse_each(
+    parse: Callable[[bytes | str, int], list[Event]], frames: Sequence[bytes | str], received_ns: Sequence[int]
+) -> list[Event]:
+    """The events of many frames, parsed one by one (``received_ns[i]`` is frame i's receive time).
+
+    Raises:
+        ParseError, VenueError: as ``parse`` does, for the first frame that fails.
+    """
+    events: list[Event] = []
+    for raw, ns in zip(frames, received_ns, strict=True):
+        events += parse(raw, ns)
+    return events
 
 
 def to_json(message: Any) -> str:

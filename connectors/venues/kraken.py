@@ -29,11 +29,12 @@ from connectors.venues.common import (
     Size,
     check_normalised,
     iso_to_ns,
+    parse_each,
     parse_error,
     split_normalised,
     to_json,
 )
-from nashipai.events import Event, Quote, Side, Trade
+from nashipai.events import Event, Quote, SideName, Trade
 
 NAME: Final = "kraken"
 URL: Final = "wss://ws.kraken.com/v2"
@@ -45,7 +46,7 @@ PING_MESSAGE: Final[str | None] = '{"method":"ping"}'
 
 class KrakenTrade(msgspec.Struct, frozen=True, gc=False):
     symbol: str  # e.g. "BTC/USD"
-    side: Side  # the taker's side, "buy" or "sell"
+    side: SideName  # the taker's side
     price: Price
     qty: Size
     ord_type: str  # the taker's order type, "market" or "limit"
@@ -198,3 +199,8 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
         raise ParseError(f"{NAME}: unexpected message (channel {envelope.channel!r})", raw)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, raw) from None
+
+
+def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    return parse_each(parse, frames, received_ns)

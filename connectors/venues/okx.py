@@ -30,11 +30,12 @@ from connectors.venues.common import (
     Price,
     Size,
     check_normalised,
+    parse_each,
     parse_error,
     split_normalised,
     to_json,
 )
-from nashipai.events import Event, Quote, Side, Trade
+from nashipai.events import Event, Quote, SideName, Trade
 
 NAME: Final = "okx"
 URL: Final = "wss://ws.okx.com:8443/ws/v5/public"
@@ -57,7 +58,7 @@ class OkxTrade(msgspec.Struct, frozen=True, gc=False):
     tradeId: str  # the last fill's id when several are aggregated  # noqa: N815
     px: Price  # price
     sz: Size  # size
-    side: Side  # the taker's side, "buy" or "sell"
+    side: SideName  # the taker's side
     ts: Millis  # trade time, ms (a string on the wire)
     count: int = 1  # fills aggregated into this push
 
@@ -199,3 +200,8 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
         raise ParseError(f"{NAME}: unexpected message (event {envelope.event!r}, channel {channel!r})", raw)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, raw) from None
+
+
+def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    return parse_each(parse, frames, received_ns)

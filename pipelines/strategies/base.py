@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Final, Literal
 from pydantic import BaseModel, ConfigDict
 
 import indicators
-from nashipai.events import Bar, Side, Signal
+from nashipai.events import Bar, SideName, Signal
 
 #: Which bar fields feed an indicator, in TA-Lib's positional order.
 BarInput = Literal["close", "hlc", "hlcv", "cv"]
@@ -110,7 +110,7 @@ class Strategy(ABC):
     def on_bar(self, bar: Bar, indicators: Mapping[str, float]) -> Signal | None:
         """Decide on a closed bar; ``indicators`` maps each output name to its value (NaN in warm-up)."""
 
-    def signal(self, bar: Bar, side: Side, indicators: Mapping[str, float], strength: float = 1.0) -> Signal:
+    def signal(self, bar: Bar, side: SideName, indicators: Mapping[str, float], strength: float = 1.0) -> Signal:
         """A signal on ``bar`` with its deterministic id (the dataflow adds lineage and times)."""
         return Signal(
             signal_id=signal_id(self.instance, bar.exchange, bar.symbol, bar.timeframe, bar.ts_event),

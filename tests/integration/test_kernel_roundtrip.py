@@ -69,7 +69,7 @@ def test_ten_thousand_trades_land_in_questdb_once_even_when_written_twice(
         settings, f"SELECT exchange, symbol, price, size, side, trade_id FROM {table} WHERE trade_id = '1234'"
     )
     expected = trades[1234]
-    assert row == [(expected.exchange, expected.symbol, expected.price, expected.size, expected.side.value, "1234")]
+    assert row == [(expected.exchange, expected.symbol, expected.price, expected.size, expected.side, "1234")]
 
 
 def test_read_only_user_cannot_write(settings: Settings, questdb_table: Callable[[Table], str]) -> None:

@@ -129,7 +129,7 @@ def test_bars_equal_polars_and_signals_equal_a_batch_recomputation(
             assert got[column].to_list() == pytest.approx(expected[column].to_list(), rel=1e-9), column
 
     recomputed = {
-        (s.signal_id, s.side.value, s.price, round(s.strength, 9))
+        (s.signal_id, s.side, s.price, round(s.strength, 9))
         for config in configs()
         for s in batch_signals(bars, config)
     }

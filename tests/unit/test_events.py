@@ -24,6 +24,7 @@ from nashipai.events import (
     Trade,
     decode,
     encode,
+    instrument_error,
     payload_text,
 )
 
@@ -80,10 +81,15 @@ def test_missing_field_names_the_field() -> None:
         decode(Trade, raw)
 
 
-def test_unnormalised_symbol_is_refused() -> None:
-    raw = encode(SAMPLES[0]).replace(b"BTC-USDT", b"BTCUSDT")
-    with pytest.raises(msgspec.ValidationError, match=r"\$\.symbol"):
-        decode(Trade, raw)
+@pytest.mark.parametrize(("exchange", "symbol", "problem"), [
+    ("binance", "BTCUSDT", "symbol 'BTCUSDT'"),
+    ("binance", "btc-usdt", "symbol 'btc-usdt'"),
+    ("Binance", "BTC-USDT", "exchange 'Binance'"),
+])
+def test_unnormalised_instrument_is_named(exchange: str, symbol: str, problem: str) -> None:
+    error = instrument_error(exchange, symbol)
+    assert error is not None and error.startswith(problem)
+    assert instrument_error("binance", "BTC-USDT") is None
 
 
 def test_unknown_side_is_refused() -> None:

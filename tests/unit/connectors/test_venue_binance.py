@@ -168,3 +168,23 @@ def test_session_replays_without_errors(session: Callable[[str], list[bytes]]) -
         "1500000002",
         "3600000002",
     ]
+
+
+def test_parse_many_gives_the_events_of_parse_grouped_by_kind(session: Callable[[str], list[bytes]]) -> None:
+    frames = session("binance")
+    times = [RECEIVED_NS + index for index in range(len(frames))]
+    one_by_one = [event for raw, ns in zip(frames, times, strict=True) for event in binance.parse(raw, ns)]
+    many = binance.parse_many(frames, times)
+    assert sorted(many, key=repr) == sorted(one_by_one, key=repr)
+    assert [e for e in many if isinstance(e, Trade)] == [e for e in one_by_one if isinstance(e, Trade)]
+    assert [e for e in many if isinstance(e, Quote)] == [e for e in one_by_one if isinstance(e, Quote)]
+
+
+def test_parse_many_refuses_a_batch_with_a_broken_frame(session: Callable[[str], list[bytes]]) -> None:
+    frames = [frame for frame in session("binance") if b"@trade" in frame]
+    truncated = b'{"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":1,"p":"1.0'
+    for broken in ([truncated, *frames], [*frames, frames[0][:-1]]):
+        with pytest.raises(ParseError):
+            binance.parse_many(broken, [RECEIVED_NS] * len(broken))
+    with pytest.raises(VenueError):
+        binance.parse_many([b'{"error":{"code":2,"msg":"Invalid request"},"id":1}'], [RECEIVED_NS])

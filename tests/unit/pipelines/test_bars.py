@@ -107,3 +107,18 @@ def test_trade_older_than_the_kept_bars_is_reported_not_dropped() -> None:
     update = builder.add([make(99, BASE)])
     assert update.corrected == []
     assert len(update.quality) == 1 and "older than the last 2" in update.quality[0].detail
+
+
+def test_batch_decode_dead_letters_unnormalised_symbols_and_keeps_the_rest() -> None:
+    from nashipai.events import encode
+    from pipelines.decode import decode_batch
+    from pipelines.kafka_io import RawBatch
+
+    good = random_trades(3, seed=2)
+    bad = Trade(exchange="binance", symbol="BTCUSDT", price=1.0, size=1.0, side=Side.BUY, trade_id="9",
+                ts_event=BASE, ts_recv=BASE)
+    values = [encode(good[0]), encode(bad), encode(good[1]), b"{broken", encode(good[2])]
+    decoded = decode_batch(RawBatch("md.trades", 0, values, [10, 11, 12, 13, 14], BASE), Trade)
+    assert decoded.events == good
+    assert [letter.source for letter in decoded.dead] == ["md.trades/0@11", "md.trades/0@13"]
+    assert "symbol 'BTCUSDT'" in decoded.dead[0].reason

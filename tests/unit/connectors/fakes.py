@@ -1,0 +1,65 @@
+"""Test doubles for the connector runner: a producer that records, a ccxt client that pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ccxt
+import msgspec
+
+from nashipai.events import EVENT_TYPES, Event
+
+
+class RecordingProducer:
+    """Stands in for :class:`~nashipai.kafka.EventProducer`: keeps (topic, key, value)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None, bytes]] = []
+        self.flushed = 0
+
+    def send_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+        self.sent.append((topic, key, value))
+
+    def flush(self, timeout: float = 30.0) -> None:
+        self.flushed += 1
+
+    def events(self, topic: str, event_type: str) -> list[Any]:
+        decoder = msgspec.json.Decoder(EVENT_TYPES[event_type])
+        return [decoder.decode(value) for name, _key, value in self.sent if name == topic]
+
+    def keys(self, topic: str) -> list[bytes | None]:
+        return [key for name, key, _value in self.sent if name == topic]
+
+
+def ccxt_trade(trade_id: int, symbol: str = "BTC/USDT", timestamp: int = 1_700_000_000_000) -> dict[str, Any]:
+    """A ccxt unified trade as binance's aggTrades parse gives it (a == f == l)."""
+    return {
+        "id": str(trade_id), "symbol": symbol, "side": "buy", "price": 100.0 + trade_id, "amount": 0.5,
+        "timestamp": timestamp + trade_id, "info": {"a": trade_id, "f": trade_id, "l": trade_id},
+    }  # fmt: skip
+
+
+class PagingClient:
+    """A ccxt async client over a trade history: ``fetch_trades`` honours ``fromId`` and ``limit``."""
+
+    def __init__(self, history: list[dict[str, Any]], fail_after: int | None = None) -> None:
+        self.history = history
+        self.calls: list[dict[str, Any]] = []
+        self.fail_after = fail_after
+        self.closed = False
+
+    async def fetch_trades(self, symbol: str, since: int | None = None, limit: int | None = None,
+                           params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        params = params or {}
+        self.calls.append({"symbol": symbol, "limit": limit, **params})
+        if self.fail_after is not None and len(self.calls) > self.fail_after:
+            raise ccxt.NetworkError("connection reset")
+        rows = [row for row in self.history if int(row["id"]) >= params["fromId"]]
+        return rows[: limit or 500]
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def events_of(sent: list[Event], kind: type[Event]) -> list[Event]:
+    return [event for event in sent if isinstance(event, kind)]
