@@ -150,18 +150,16 @@ def _column(column: Column, values: list[Any], np: Any, pd: Any) -> Any:
 
 
 def _text(value: object) -> str | None:
-    if type(value) is str or value is None:
-        return value  # type: ignore[return-value]
-        return None
+    if value is None or isinstance(value, str) and not isinstance(value, enum.Enum):
+        return value
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)
 
 
 def _double(value: object) -> float | None:
-    if type(value) is float or value is None:
-        return value  # type: ignore[return-value]
-        return None
+    if value is None or type(value) is float:
+        return value
     if isinstance(value, Decimal | int | float):
         return float(value)
     raise TypeError(f"cannot store {type(value).__name__} as DOUBLE")

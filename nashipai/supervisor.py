@@ -45,7 +45,7 @@ def plan(exchange: str | None, symbols: str, sim_ws_port: int = 9443, sim_rest_p
     else:
         connect += ["--exchange", exchange]
     children.append(Child("connector", connect))
-    children.append(Child("ticks", ["pipeline", "ticks"]))
+    children.append(Child("store", ["pipeline", "store"]))
     signals = ["pipeline", "signals"]
     if strategies is not None:
         signals += ["--strategies", str(strategies)]

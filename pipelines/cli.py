@@ -25,20 +25,20 @@ Workers = Annotated[int, typer.Option(min=1, help="worker threads in this proces
 MetricsPort = Annotated[int | None, typer.Option(help="serve Prometheus metrics on this port")]
 
 
-@app.command("ticks")
-def ticks(namespace: Namespace = None, no_recovery: NoRecovery = False, snapshot_interval: Snapshot = 1.0,
+@app.command("store")
+def store(namespace: Namespace = None, no_recovery: NoRecovery = False, snapshot_interval: Snapshot = 1.0,
           workers: Workers = 1, until_end: bool = False, metrics_port: MetricsPort = None) -> None:
-    """Ticks and data-quality events from Kafka into QuestDB."""
-    from pipelines import ticks as ticks_flow
+    """Trades, quotes, data quality, bars and signals from Kafka into QuestDB."""
+    from pipelines import store as store_flow
 
     settings = load_settings()
     if namespace:
         check_namespace(namespace)
     serve(metrics_port)
-    flow = ticks_flow.build_flow(settings, namespace, stop_at_end=until_end)
+    flow = store_flow.build_flow(settings, namespace, stop_at_end=until_end)
     options = RunOptions(workers=workers, recovery=not no_recovery,
                          snapshot_interval=timedelta(seconds=snapshot_interval))
-    name = ticks_flow.NAME + (f"-{namespace}" if namespace else "")
+    name = store_flow.NAME + (f"-{namespace}" if namespace else "")
     run(flow, settings, name, options, production=namespace is None)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from nashipai.events import DeadLetter, Event, decoder_for, instrument_error, payload_text
+from nashipai.events import DataQualityEvent, DeadLetter, Event, decoder_for, instrument_error, payload_text
 from nashipai.names import TOPIC_EVENTS, Topic
 from pipelines.kafka_io import RawBatch
 
@@ -24,8 +24,8 @@ class Decoded:
 
 
 def event_type_of(topic: str) -> type[Event]:
-    """The event type a topic carries; test and replay topics carry the type of their prefix."""
-    for known, event_type in TOPIC_EVENTS.items():
+    """The event type a topic carries; namespaced and replay topics carry the type of their prefix."""
+    for known, event_type in sorted(TOPIC_EVENTS.items(), key=lambda item: -len(item[0])):
         if topic == known or topic.startswith(f"{known}."):
             return event_type
     raise ValueError(f"no event type is known for topic {topic!r}; topics are {[str(t) for t in Topic]}")
@@ -52,7 +52,7 @@ def decode_batch(batch: RawBatch, event_type: type[Event] | None = None) -> Deco
         except msgspec.DecodeError as error:  # ValidationError is a DecodeError
             reason: str | None = str(error)
         else:
-            symbol = getattr(event, "symbol", None)
+            symbol = None if kind is DataQualityEvent else getattr(event, "symbol", None)
             reason = None if symbol is None else instrument_error(event.exchange, symbol)  # type: ignore[attr-defined]
             if reason is None:
                 events.append(event)
@@ -68,7 +68,7 @@ def decode_batch(batch: RawBatch, event_type: type[Event] | None = None) -> Deco
 
 def _check_instruments(batch: RawBatch, kind: type[Event], events: list[Event]) -> Decoded:
     """Refuse events whose exchange or symbol is not normalised: checked once per distinct pair."""
-    if not hasattr(kind, "symbol"):
+    if kind is DataQualityEvent or not hasattr(kind, "symbol"):  # its symbol may be "*": the connection
         return Decoded(batch, events, [])
     pairs = {(event.exchange, event.symbol) for event in events}  # type: ignore[attr-defined]
     bad = {pair: reason for pair in pairs if (reason := instrument_error(*pair)) is not None}

@@ -17,6 +17,7 @@ from rich.table import Table as RichTable
 from nashipai import kafka, questdb
 from nashipai.config import Settings
 from nashipai.names import SIGNALS, Topic, namespaced_table, namespaced_topic
+from pipelines import store
 from pipelines.kafka_io import KafkaBatchSource
 from pipelines.signals import SignalsOptions, build_flow
 
@@ -31,6 +32,8 @@ def replay_period(settings: Settings, options: SignalsOptions, start: datetime, 
     source = KafkaBatchSource(settings, [namespaced_topic(Topic.TRADES, options.namespace)], stop_at_end=True)
     flow = build_flow(settings, options, source=source, trade_filter=(start_ns, end_ns))
     run_main(flow)
+    outputs = [options.topic(topic) for topic in (Topic.BARS, Topic.SIGNALS, Topic.DATA_QUALITY)]
+    run_main(store.build_flow(settings, options.namespace, stop_at_end=True, topics=outputs))
     table = namespaced_table(SIGNALS.name, options.namespace)
     questdb.wait_for_wal(settings, table)
     rows = questdb.query(

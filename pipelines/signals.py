@@ -1,5 +1,8 @@
 """The signal dataflow: trades -> event-time bars -> streaming indicators -> strategies -> signals.
 
+Its outputs are Kafka topics only (``bars``, ``signals``, ``md.data_quality``); the store
+dataflow puts them in QuestDB, so no database round trip sits on the signal path.
+
 Keyed by instrument (``exchange:symbol``), so one instrument's state lives on one worker and
 a cluster of processes shares the instruments through Bytewax's own exchange. All state
 (open bars, recent closed bars, indicator states, strategies) is in Bytewax state, so
@@ -10,7 +13,7 @@ signal after a restart without state matches an uninterrupted run.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,12 +24,11 @@ from bytewax.operators import StatefulLogic
 
 from nashipai import questdb
 from nashipai.config import Settings
-from nashipai.events import Bar, DataQualityEvent, Event, Signal, Trade
-from nashipai.names import BARS, DATA_QUALITY, SIGNALS, Topic, namespaced_table, namespaced_topic
+from nashipai.events import Bar, DataQualityEvent, Signal, Trade
+from nashipai.names import BARS, Topic, namespaced_table, namespaced_topic
 from pipelines.bars import BarBuilder
 from pipelines.decode import Decoded, decode_batch
-from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing
-from pipelines.questdb_sink import QuestDBSink
+from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing, keyed
 from pipelines.strategies.config import StrategyConfig
 from pipelines.strategies.streaming import StrategyRunner
 from pipelines.strategies.timeframes import format_timeframe, parse_timeframe
@@ -231,11 +233,6 @@ def _to_kafka(options: SignalsOptions) -> Any:
     return outgoing
 
 
-def _to_questdb(item: tuple[str, Emission]) -> list[Sequence[Event]]:
-    emission = item[1]
-    return [events for events in (emission.bars, emission.signals, emission.quality) if events]
-
-
 def _dead_letters(options: SignalsOptions) -> Any:
     def outgoing(decoded: Decoded) -> list[Outgoing]:
         return [Outgoing(options.topic(Topic.DEAD_LETTER), list(decoded.dead))] if decoded.dead else []
@@ -252,20 +249,15 @@ def build_flow(settings: Settings, options: SignalsOptions, source: Any = None, 
         source = KafkaBatchSource(settings, [namespaced_topic(Topic.TRADES, options.namespace)], batch_size,
                                   stop_at_end)
     decoded = op.map("decode", op.input("trades", flow, source), lambda batch: decode_batch(batch, Trade))
-    op.output("dead_letter", op.flat_map("dead_letters", decoded, _dead_letters(options)), EventSink(settings))
+    letters = op.flat_map("dead_letters", decoded, _dead_letters(options))
+    op.output("dead_letter", keyed("dead_letter_key", letters), EventSink(settings))
     if trade_filter is not None:
         decoded = op.map("period", decoded, _period(*trade_filter))
-    keyed = op.flat_map("by_instrument", op.filter("has_trades", decoded, lambda d: bool(d.events)),
-                        split_by_instrument)
-
-    emissions = op.stateful("instrument", keyed, _logic_builder(settings, options))
-    op.output("kafka", op.flat_map("to_kafka", emissions, _to_kafka(options)), EventSink(settings))
-    tables: dict[type[Event], str] = {
-        Bar: namespaced_table(BARS.name, options.namespace),
-        Signal: namespaced_table(SIGNALS.name, options.namespace),
-        DataQualityEvent: namespaced_table(DATA_QUALITY.name, options.namespace),
-    }
-    op.output("questdb", op.flat_map("to_questdb", emissions, _to_questdb), QuestDBSink(settings, tables))
+    chunks = op.flat_map("by_instrument", op.filter("has_trades", decoded, lambda d: bool(d.events)),
+                         split_by_instrument)
+    emissions = op.stateful("instrument", chunks, _logic_builder(settings, options))
+    outgoing = op.flat_map("to_kafka", emissions, _to_kafka(options))
+    op.output("kafka", keyed("kafka_key", outgoing), EventSink(settings))
     return flow
 
 

@@ -24,7 +24,7 @@ from connectors.simulator import (
 from nashipai import questdb
 from nashipai.config import Settings
 from nashipai.names import namespaced_table
-from pipelines import ticks
+from pipelines import store
 
 SYMBOLS = ("BTC-USDT", "ETH-USDT")
 OPTIONS = RunnerOptions(stale_after=5.0, backoff_initial=0.05, backoff_cap=0.5, reconnect_tail_wait=0.5, seed=1,
@@ -67,7 +67,7 @@ async def test_simulated_trades_reach_questdb_exactly_once_through_drop_and_gap(
     assert emitted == 2 * per_symbol
     assert stats.reconnects >= 1 and stats.gaps >= 1
 
-    run_main(ticks.build_flow(settings, namespace, stop_at_end=True))
+    run_main(store.build_flow(settings, namespace, stop_at_end=True))
     table = namespaced_table("trades", namespace)
     questdb.wait_for_wal(settings, table)
     rows = questdb.query(settings, f"SELECT symbol, count(), count_distinct(trade_id), min(cast(trade_id AS LONG)), "

@@ -20,12 +20,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 from bytewax.testing import run_main
+from confluent_kafka import TopicPartition
 
 from nashipai import kafka, questdb
 from nashipai.config import Settings
 from nashipai.events import Side, Trade
 from nashipai.names import Topic, namespaced_table, namespaced_topic
-from pipelines import signals
+from pipelines import signals, store
 from pipelines.strategies.batch import batch_signals
 from pipelines.strategies.config import StrategyConfig, loads_config
 from tests.unit.pipelines.test_bars import polars_bars
@@ -90,6 +91,21 @@ def produce(settings: Settings, namespace: str) -> None:
     producer.flush()
 
 
+def store_all(settings: Settings, namespace: str) -> None:
+    """Run the store dataflow over what the namespace's topics hold now (bars, signals into QuestDB)."""
+    run_main(store.build_flow(settings, namespace, stop_at_end=True))
+
+
+def kafka_count(settings: Settings, topic: str) -> int:
+    """Messages in a topic (sum of its partitions' high watermarks)."""
+    client = kafka.consumer(settings, "count")
+    try:
+        partitions = client.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(client.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions)
+    finally:
+        client.close()
+
+
 def signal_rows(settings: Settings, namespace: str, run_id: str = "live") -> set[tuple[object, ...]]:
     table = namespaced_table("signals", namespace)
     questdb.wait_for_wal(settings, table)
@@ -108,6 +124,7 @@ def live_run(settings: Settings, stack: object) -> Iterator[tuple[str, set[tuple
     questdb.migrate(settings, namespace=namespace)
     produce(settings, namespace)
     run_main(signals.build_flow(settings, options(namespace), stop_at_end=True))
+    store_all(settings, namespace)
     yield namespace, signal_rows(settings, namespace)
 
 
@@ -152,6 +169,7 @@ def test_two_processes_give_the_same_signals_as_one(settings: Settings, namespac
     for process in processes:
         _, stderr = process.communicate(timeout=180)
         assert process.returncode == 0, stderr.decode()[-3000:]
+    store_all(settings, namespace)
     assert signal_rows(settings, namespace) == live_run[1]
 
 
@@ -165,29 +183,32 @@ def test_kill_9_and_restart_gives_the_same_signal_ids(settings: Settings, namesp
                "--strategies", str(config), "--timeframes", "1s,1m", "--snapshot-interval", "0.2",
                "--quiet-timeout", "0"]
     expected = live_run[1]
-    table = namespaced_table("signals", namespace)
+    topic = namespaced_topic(Topic.SIGNALS, namespace)
     first = subprocess.Popen(command, env=os.environ.copy(), stderr=subprocess.DEVNULL)
     try:
-        questdb.wait_for_rows(settings, table, len(expected) // 4, timeout=90)
+        deadline = time.monotonic() + 90
+        while kafka_count(settings, topic) < len(expected) // 4:
+            assert time.monotonic() < deadline, "the dataflow produced too few signals"
+            time.sleep(0.05)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    assert len(signal_rows(settings, namespace)) < len(expected), "the kill should come mid-stream"
+    assert kafka_count(settings, topic) < len(expected), "the kill should come mid-stream"
 
+    wanted = {row[0] for row in expected if not _last_bar(row)}
     second = subprocess.Popen(command, env=os.environ.copy(), stderr=subprocess.PIPE)
     try:
         # Without a quiet timeout the last bar of each instrument stays open in a live run.
         deadline = time.monotonic() + 120
-        got: set[tuple[object, ...]] = set()
-        while time.monotonic() < deadline:
-            got = signal_rows(settings, namespace)
-            if {row[0] for row in got} >= {row[0] for row in expected if not _last_bar(row)}:
-                break
-            time.sleep(1)
+        while kafka_count(settings, topic) < len(wanted) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
     finally:
         second.terminate()
         second.communicate(timeout=30)
-    assert {row[0] for row in got} == {row[0] for row in expected if not _last_bar(row)}
+    store_all(settings, namespace)
+    got = {row[0] for row in signal_rows(settings, namespace)}
+    assert got == wanted
 
 
 def _last_bar(row: tuple[object, ...]) -> bool:

@@ -14,7 +14,7 @@ from nashipai import kafka, questdb
 from nashipai.config import Settings
 from nashipai.events import DeadLetter, Quote
 from nashipai.names import Topic, namespaced_table, namespaced_topic
-from pipelines import ticks
+from pipelines import store
 from tests.integration.test_kernel_roundtrip import BASE_NS, make_trades
 
 
@@ -36,7 +36,7 @@ def test_every_trade_and_quote_lands_once_and_bad_messages_go_to_dead_letter(
     producer.send_raw(namespaced_topic(Topic.TRADES, namespace), b"\xff not json", b"bad")
     producer.flush()
 
-    run_main(ticks.build_flow(settings, namespace, stop_at_end=True))
+    run_main(store.build_flow(settings, namespace, stop_at_end=True))
 
     trades_table = namespaced_table("trades", namespace)
     quotes_table = namespaced_table("quotes", namespace)
@@ -56,8 +56,8 @@ def test_every_trade_and_quote_lands_once_and_bad_messages_go_to_dead_letter(
     assert {letter.payload for letter in letters} == {'{"exchange":"binance","price":"x"}', "\\xff not json"}
 
 
-def _start_ticks(namespace: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "nashipai.cli", "pipeline", "ticks", "--namespace", namespace,
+def _start_store(namespace: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "nashipai.cli", "pipeline", "store", "--namespace", namespace,
                "--snapshot-interval", "0.2"]
     return subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -71,7 +71,7 @@ def test_kill_9_mid_stream_and_restart_leaves_exactly_n_distinct_rows(settings: 
     producer.send_many(topic, trades[: total // 2])
     producer.flush()
 
-    first = _start_ticks(namespace)
+    first = _start_store(namespace)
     try:
         questdb.wait_for_rows(settings, table, 2_000, timeout=60)
     finally:
@@ -83,7 +83,7 @@ def test_kill_9_mid_stream_and_restart_leaves_exactly_n_distinct_rows(settings: 
     producer.send_many(topic, trades[total // 2:])  # the stream goes on while the dataflow is down
     producer.flush()
 
-    second = _start_ticks(namespace)
+    second = _start_store(namespace)
     try:
         count = questdb.wait_for_rows(settings, table, total, timeout=120)
         questdb.wait_for_wal(settings, table)
