@@ -35,7 +35,7 @@ class KafkaSettings(BaseModel):
     )
     partitions: int = Field(default=3, ge=1, description="partitions of every topic Nashipai creates")
     replication_factor: int = Field(default=1, ge=1)
-    linger_ms: int = Field(default=5, ge=0)
+    linger_ms: int = Field(default=1, ge=0, description="producer linger: latency vs batching")
     compression: str = "lz4"
 
 

@@ -71,7 +71,7 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,
             "fetch.min.bytes": 1,
-            "fetch.wait.max.ms": 50,
+            "fetch.wait.max.ms": 10,
             "queued.min.messages": 200_000,
         }
         config.update(extra)
@@ -91,7 +91,7 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
             raise StopIteration
         messages = self._consumer.consume(self._batch_size, 0.0)
         if not messages:
-            self._idle_until = datetime.now(UTC) + timedelta(milliseconds=5)
+            self._idle_until = datetime.now(UTC) + timedelta(milliseconds=1)
             return []
         self._idle_until = None
         # Fast path: one pass for values and offsets; errors are rare and checked only if present.
