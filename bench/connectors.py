@@ -1,15 +1,21 @@
 """Connector benchmarks: prints figures, asserts nothing.
 
 Section 1, ``bench_decode``: decode + normalise cost per websocket message for every native venue,
-trade and L1 messages in the venue's wire format (the test fixtures), against ``json.loads`` plus
+trade and L1 messages in the venue's wire format (the test fixtures), frame by frame (``parse``)
+and in batches of 256 frames (``parse_many``, what the runner calls), against ``json.loads`` plus
 building the same event as a dict by hand, measured in the same run. Target: <= 1 µs a message.
 
-Run: ``.venv/bin/python bench/connectors.py [--messages 200000]`` (or ``-m bench.connectors``).
+Section 2, ``bench_runner``: the runner's whole path per message after the socket: ``parse_many``,
+de-duplication and gap check (``TradeTracker``), encoding and producing (``Publisher``), into a
+producer that drops the bytes, and with ``--kafka`` into the real producer of the local stack.
+
+Run: ``.venv/bin/python bench/connectors.py [--messages 200000] [--kafka]`` (or ``-m bench.connectors``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -27,10 +33,13 @@ from rich.table import Table
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
+from connectors.backfill import TradeTracker
+from connectors.publish import Publisher
 from connectors.registry import VENUES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "unit" / "connectors" / "fixtures"
 TARGET_NS = 1_000.0
+BATCH = 256
 
 
 def _iso_ns(text: str) -> int:
@@ -248,22 +257,39 @@ def _reference_loop(reference: Callable[[bytes], object]) -> Callable[[list[byte
     return run
 
 
+def _many_loop(
+    parse_many: Callable[[list[bytes], list[int]], object], received_ns: int, size: int = BATCH
+) -> Callable[[list[bytes]], None]:
+    times = [received_ns] * size
+
+    def run(batch: list[bytes]) -> None:
+        for start in range(0, len(batch), size):
+            chunk = batch[start : start + size]
+            parse_many(chunk, times[: len(chunk)])
+
+    return run
+
+
 def bench_decode(messages: int) -> Table:
     """Section 1: decode + normalise ns per message for every venue, with the json.loads reference."""
     table = Table(title=f"Connector decode + normalise, best of 3 x {messages:,} messages")
-    for column in ("venue", "message", "events", "nashipai ns/msg", "json.loads+dict ns/msg", "speed-up", "<= 1 µs"):
+    columns = ("venue", "message", "events", "parse ns/msg", f"parse_many({BATCH}) ns/msg", "json.loads+dict ns/msg",
+               "speed-up", "<= 1 µs")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column in ("venue", "message") else "right")
     received_ns = time.time_ns()
     for case in CASES:
         venue = VENUES[case.venue]
         raw = (FIXTURES / case.venue / case.fixture).read_bytes().rstrip(b"\n")
         events = len(venue.parse(raw, received_ns))
-        ours = _best_ns(_parse_loop(venue.parse, received_ns), raw, messages)
+        single = _best_ns(_parse_loop(venue.parse, received_ns), raw, messages)
+        ours = _best_ns(_many_loop(venue.parse_many, received_ns), raw, messages)
         reference = _best_ns(_reference_loop(case.reference), raw, messages)
         table.add_row(
             case.venue,
             case.label,
             str(events),
+            f"{single:,.0f}",
             f"{ours:,.0f}",
             f"{reference:,.0f}",
             f"{reference / ours:.1f}x",
@@ -272,13 +298,82 @@ def bench_decode(messages: int) -> Table:
     return table
 
 
+class _NullProducer:
+    def send_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+        pass
+
+    def flush(self, timeout: float = 30.0) -> None:
+        pass
+
+
+def _binance_session(messages: int) -> list[bytes]:
+    """Combined trade frames with consecutive ids (and a bookTicker every fourth frame)."""
+    trade = (FIXTURES / "binance" / "combined_trade.json").read_bytes().rstrip(b"\n")
+    book = (FIXTURES / "binance" / "combined_book_ticker.json").read_bytes().rstrip(b"\n")
+    frames = []
+    for index in range(messages):
+        if index % 4 == 3:
+            frames.append(book)
+        else:
+            frames.append(trade.replace(b'"t":3600000001', b'"t":%d' % (index + 1)))
+    return frames
+
+
+def bench_runner(messages: int, kafka: bool) -> Table:
+    """Section 2: parse_many + TradeTracker + Publisher per message, in the runner's batches."""
+    table = Table(title=f"Runner path after the socket (Binance combined, 3 trades : 1 quote), {messages:,} messages")
+    for column in ("producer", "parse_many ns/msg", "+ dedup/gaps ns/msg", "+ encode/produce ns/msg", "total msg/s"):
+        table.add_column(column, justify="left" if column == "producer" else "right")
+    frames = _binance_session(messages)
+    producers: list[tuple[str, Any]] = [("none (bytes dropped)", _NullProducer())]
+    if kafka:
+        from nashipai.config import load_settings
+        from nashipai.kafka import EventProducer, ensure_topics
+
+        settings = load_settings()
+        ensure_topics(settings, ["md.trades.bench", "md.quotes.bench"])
+        producers.append((f"Kafka {settings.bootstrap_servers}", EventProducer(settings)))
+    venue = VENUES["binance"]
+    gc.collect()
+    gc.freeze()  # the 200,000 frames held here are not the runner's heap: keep them out of GC passes
+    for label, producer in producers:
+        publisher = Publisher(producer, "binance", "bench")
+        tracker = TradeTracker(sequential=True)
+        stages = [0, 0, 0]
+        for start in range(0, messages, BATCH):
+            batch = frames[start : start + BATCH]
+            times = [time.time_ns()] * len(batch)
+            t0 = time.perf_counter_ns()
+            events = venue.parse_many(batch, times)
+            t1 = time.perf_counter_ns()
+            kept, _gaps = tracker.admit_live(events)
+            t2 = time.perf_counter_ns()
+            publisher.publish(kept)
+            t3 = time.perf_counter_ns()
+            stages[0] += t1 - t0
+            stages[1] += t2 - t1
+            stages[2] += t3 - t2
+        producer.flush(60.0)
+        total = sum(stages) / messages
+        table.add_row(label, *(f"{stage / messages:,.0f}" for stage in stages), f"{1e9 / total:,.0f}")
+    if kafka:
+        from nashipai.kafka import admin
+
+        client = admin(settings)  # kept alive until the deletions are done
+        for future in client.delete_topics(["md.trades.bench", "md.quotes.bench"]).values():
+            future.result(30)
+    return table
+
+
 def main() -> None:
     """Run every section and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=200_000, help="messages per measurement")
+    parser.add_argument("--kafka", action="store_true", help="also produce to the local stack's Kafka")
     arguments = parser.parse_args()
-    console = Console(width=120)
+    console = Console(width=140)
     console.print(bench_decode(arguments.messages))
+    console.print(bench_runner(arguments.messages, arguments.kafka))
 
 
 if __name__ == "__main__":

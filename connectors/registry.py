@@ -8,14 +8,17 @@ How the runner drives a venue (all I/O is the runner's; everything below is pure
 1. connect to ``venue.URL``;
 2. send every text frame of ``venue.subscribe_messages(symbols, channels)``;
 3. if ``venue.PING_INTERVAL`` is not None, send ``venue.PING_MESSAGE`` every that many seconds;
-4. for every received frame, ``venue.parse(frame, time.time_ns())``: publish the events it
-   returns; on :class:`~connectors.errors.ParseError` dead-letter ``raw`` with ``reason`` and go
-   on; on :class:`~connectors.errors.VenueError` reconnect if ``should_retry``, else report and
-   go on (e.g. one unknown symbol must not stop the others);
+4. parse the frames received so far (each stamped ``time.time_ns()`` on arrival) with
+   ``venue.parse_many(frames, received_ns)`` and publish the events; if that raises, parse them
+   one by one with ``venue.parse``: on :class:`~connectors.errors.ParseError` dead-letter the
+   frame with ``reason`` and go on; on :class:`~connectors.errors.VenueError` dead-letter it,
+   then reconnect if ``should_retry``, else stop with that error;
 5. where ``venue.SEQUENTIAL_TRADE_IDS``, compare each trade id with the previous one of its
    symbol (:func:`connectors.venues.common.missing_trade_ids`) and backfill a gap over REST
    with ccxt's ``venue.CCXT_ID`` exchange;
 6. on any reconnect, start again from 1 (subscriptions do not survive a connection).
+
+The runner is :mod:`connectors.runner`.
 """
 
 from __future__ import annotations
@@ -94,6 +97,17 @@ class Venue(Protocol):
         Raises:
             VenueError: the message is the venue reporting an error.
             ParseError: the message is malformed or unknown; ``reason`` says what is wrong.
+        """
+
+    def parse_many(self, frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
+        """The events of many frames, ``received_ns[i]`` being frame i's receive time.
+
+        Equal to concatenating :meth:`parse` of each frame, except that a venue may group the
+        events by kind (Trades in order, Quotes in order). Modules without a faster way use
+        :func:`connectors.venues.common.parse_each`.
+
+        Raises:
+            ParseError, VenueError: some frame failed (the runner then parses them one by one).
         """
 
 

@@ -145,3 +145,11 @@ async def test_unusable_rows_become_dead_letters() -> None:
 def test_venues_without_by_id_paging_have_no_backfiller() -> None:
     with pytest.raises(KeyError):
         Backfiller("kraken", "kraken", client=PagingClient([]))
+
+
+def test_a_missing_id_arriving_late_on_the_live_stream_is_admitted_once() -> None:
+    tracker = TradeTracker(sequential=True)
+    _kept, (gap,) = tracker.admit_live([trade(1), trade(4)])
+    kept, gaps = tracker.admit_live([trade(3), trade(3), trade(5)])
+    assert ids(kept) == ["3", "5"] and gaps == [] and tracker.duplicates == 1
+    assert ids(list(tracker.admit_backfill([trade(2), trade(3)], gap))) == ["2"]
