@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Coroutine, Sequence, Sized
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
 
 from connectors.backfill import DEFAULT_WINDOW, GAP_PARAMS, Backfiller, Gap, TradeTracker
+from connectors.backoff import Backoff, race
 from connectors.ccxt_pro import CcxtProSource
 from connectors.errors import ConnectionLost, ConnectorError, ParseError, VenueError
 from connectors.publish import FeedBatcher, FeedStats, Publisher, topics_for
@@ -48,44 +49,6 @@ from nashipai.events import DataQualityKind
 
 class StaleFeed(ConnectionLost):
     """No message for ``stale_after`` seconds."""
-
-
-class Backoff:
-    """Capped exponential backoff with jitter that starts over after a healthy connection.
-
-    The n-th delay (from 0) is ``min(cap, initial * factor**n)`` scaled by a uniform factor in
-    ``(1 - jitter, 1]``; a connection that lasted ``healthy_after`` seconds resets n to 0.
-    """
-
-    def __init__(
-        self,
-        initial: float = 0.5,
-        cap: float = 30.0,
-        factor: float = 2.0,
-        jitter: float = 0.5,
-        healthy_after: float = 30.0,
-        rng: random.Random | None = None,
-    ) -> None:
-        if not (0 < initial <= cap and factor >= 1 and 0 <= jitter < 1):
-            raise ValueError("need 0 < initial <= cap, factor >= 1 and 0 <= jitter < 1")
-        self.initial, self.cap, self.factor, self.jitter = initial, cap, factor, jitter
-        self.healthy_after = healthy_after
-        self.attempts = 0
-        self._rng = rng or random.Random()
-        self._connected_at: float | None = None
-
-    def connected(self, now: float) -> None:
-        """A connection opened at ``now`` (monotonic seconds)."""
-        self._connected_at = now
-
-    def next_delay(self, now: float) -> float:
-        """Seconds to wait before the next attempt, the connection having ended at ``now``."""
-        if self._connected_at is not None and now - self._connected_at >= self.healthy_after:
-            self.attempts = 0
-        self._connected_at = None
-        base = min(self.cap, self.initial * self.factor ** min(self.attempts, 64))
-        self.attempts += 1
-        return base * (1.0 - self.jitter * self._rng.random())
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +220,7 @@ class Connector:
                 tasks.append(self._pinger(connection, venue.PING_INTERVAL, venue.PING_MESSAGE))
             if reconnecting and self.backfiller is not None:
                 tasks.append(self._tail_check())
-            await _race(stop, tasks)
+            await race(stop, tasks)
 
     async def _ccxt_session(self, source: CcxtProSource, reconnecting: bool, stop: asyncio.Event) -> None:
         self._opened(reconnecting)
@@ -273,7 +236,7 @@ class Connector:
             raise ConnectionLost("the ccxt.pro stream ended")
 
         try:
-            await _race(stop, [pump(), self._watchdog()])
+            await race(stop, [pump(), self._watchdog()])
         except ConnectionLost:
             await source.close()  # ccxt.pro opens a fresh connection on the next watch
             raise
@@ -364,27 +327,6 @@ class Connector:
         except (OSError, TimeoutError, WebSocketException) as exc:
             self.stats.last_error = f"{type(exc).__name__}: {exc}"
         return False
-
-
-async def _race(stop: asyncio.Event, coroutines: Sequence[Coroutine[Any, Any, None]]) -> None:
-    """Run ``coroutines`` until ``stop`` is set (return) or one of them fails (re-raise its error).
-
-    A coroutine that returns simply ends; the others go on.
-    """
-    pending: set[asyncio.Task[Any]] = {asyncio.create_task(coroutine) for coroutine in coroutines}
-    stopper = asyncio.create_task(stop.wait())
-    pending.add(stopper)
-    try:
-        while not stopper.done():
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                error = None if task is stopper else task.exception()
-                if error is not None:
-                    raise error
-    finally:
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _queued_frames(connection: ClientConnection) -> Sized | None:

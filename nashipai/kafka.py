@@ -71,19 +71,27 @@ class EventProducer:
         self.send_raw(topic, encode(event), key if key is not None else key_of(event))
 
     def send_many(self, topic: str, events: Iterable[Event]) -> None:
-        """Queue many events for ``topic``."""
+        """Queue many events for ``topic``; delivery reports are served once per call."""
         for event in events:
-            self.send_raw(topic, _ENCODER.encode(event), key_of(event))
+            self._produce(topic, _ENCODER.encode(event), key_of(event))
+        self._producer.poll(0)
 
     def send_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Queue already-encoded bytes, waiting for room when the local queue is full."""
+        self._produce(topic, value, key)
+        self._producer.poll(0)
+
+    def _produce(self, topic: str, value: bytes, key: bytes | None) -> None:
         while True:
             try:
                 self._producer.produce(topic, value, key, on_delivery=self._on_delivery)
-                break
-            except BufferError:
+                return
+            except BufferError:  # the local queue is full: let librdkafka send, then retry
                 self._producer.poll(0.05)
-        self._producer.poll(0)
+
+    def poll(self, timeout: float = 0.0) -> int:
+        """Serve delivery reports (failures are collected for :meth:`flush`)."""
+        return int(self._producer.poll(timeout))
 
     def dead_letter(self, source: str, reason: str, payload: bytes | str, received_ns: int,
                     exchange: str | None = None) -> None:

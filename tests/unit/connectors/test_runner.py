@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
+from connectors.backoff import Backoff, race
 from connectors.errors import VenueError
 from connectors.publish import Publisher
 from connectors.registry import get_venue
-from connectors.runner import Backoff, Connector, RunnerOptions, _race
+from connectors.runner import Connector, RunnerOptions
 from nashipai.events import DataQualityKind
 from tests.unit.connectors.fakes import RecordingProducer
 
@@ -62,9 +63,9 @@ async def test_race_returns_on_stop_and_reraises_the_first_failure() -> None:
         raise RuntimeError("boom")
 
     asyncio.get_running_loop().call_later(0.02, stop.set)
-    await _race(stop, [forever(), quick()])  # a coroutine that returns does not end the race
+    await race(stop, [forever(), quick()])  # a coroutine that returns does not end the race
     with pytest.raises(RuntimeError, match="boom"):
-        await _race(asyncio.Event(), [forever(), fails()])
+        await race(asyncio.Event(), [forever(), fails()])
 
 
 def binance_trade(trade_id: int) -> str:
