@@ -14,22 +14,32 @@ from questdb import Sender
 
 from nashipai.config import Settings
 from nashipai.events import Event
+from nashipai.names import TABLE_FOR_EVENT
 from nashipai.questdb import ilp_conf, write_events
+from pipelines.columnar import EventFrame
 
 _FLUSH_ROWS = 50_000
 
 
-class _Writer(StatefulSinkPartition[Sequence[Event], None]):
+Rows = Sequence[Event] | EventFrame
+
+
+class _Writer(StatefulSinkPartition[Rows, None]):
     def __init__(self, settings: Settings, table_names: dict[type[Event], str]) -> None:
         self._sender = Sender.from_conf(ilp_conf(settings, auto_flush=False))
         self._sender.establish()
         self._tables = table_names
         self._pending = 0
 
-    def write_batch(self, items: list[Sequence[Event]]) -> None:
-        for events in items:
-            if events:
-                self._pending += write_events(self._sender, events, table_name=self._tables.get(type(events[0])))
+    def write_batch(self, items: list[Rows]) -> None:
+        for rows in items:
+            if isinstance(rows, EventFrame):
+                table = TABLE_FOR_EVENT[rows.event]
+                self._sender.dataframe(rows.to_pandas(), table_name=self._tables.get(rows.event, table.name),
+                                       symbols=list(table.symbols), at="ts")
+                self._pending += len(rows)
+            elif rows:
+                self._pending += write_events(self._sender, rows, table_name=self._tables.get(type(rows[0])))
         if self._pending >= _FLUSH_ROWS:
             self.snapshot()
 
@@ -44,8 +54,8 @@ class _Writer(StatefulSinkPartition[Sequence[Event], None]):
         self._sender.close()
 
 
-class QuestDBSink(FixedPartitionedSink[Sequence[Event], None]):
-    """Each item is a list of events of one type, written to that type's table.
+class QuestDBSink(FixedPartitionedSink[Rows, None]):
+    """Each item is a list of events of one type (or an :class:`EventFrame`), written to that type's table.
 
     ``table_names`` maps an event type to another table name (tests, replays). Items arrive
     keyed (see :func:`pipelines.kafka_io.keyed`).

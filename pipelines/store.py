@@ -22,21 +22,30 @@ from nashipai.config import Settings
 from nashipai.events import Event
 from nashipai.metrics import DEAD_LETTERS, ROWS_WRITTEN
 from nashipai.names import TABLE_FOR_EVENT, Topic, namespaced_table, namespaced_topic
+from pipelines.columnar import EventFrame, decode_columns
 from pipelines.decode import Decoded, decode_batch, event_type_of
-from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing, keyed
+from pipelines.kafka_io import EventSink, KafkaBatchSource, Outgoing, RawBatch, keyed
 from pipelines.questdb_sink import QuestDBSink
 
 NAME = "store"
 TOPICS: tuple[str, ...] = (Topic.TRADES, Topic.QUOTES, Topic.DATA_QUALITY, Topic.BARS, Topic.SIGNALS)
 
 
-def _events(decoded: Decoded) -> Sequence[Event]:
-    ROWS_WRITTEN.labels(decoded.batch.topic).inc(len(decoded.events))
-    return decoded.events
+def _decode(batch: RawBatch) -> Decoded | EventFrame:
+    kind = event_type_of(batch.topic)
+    return decode_columns(batch, kind) or decode_batch(batch, kind)
 
 
-def _dead_letters(decoded: Decoded) -> list[Outgoing]:
-    if not decoded.dead:
+def _rows(item: Decoded | EventFrame) -> Sequence[Event] | EventFrame:
+    if isinstance(item, EventFrame):
+        ROWS_WRITTEN.labels(item.event.__name__).inc(len(item))
+        return item
+    ROWS_WRITTEN.labels(item.batch.topic).inc(len(item.events))
+    return item.events
+
+
+def _dead_letters(decoded: Decoded | EventFrame) -> list[Outgoing]:
+    if isinstance(decoded, EventFrame) or not decoded.dead:
         return []
     DEAD_LETTERS.labels(decoded.batch.topic).inc(len(decoded.dead))
     return [Outgoing(Topic.DEAD_LETTER, list(decoded.dead))]
@@ -52,8 +61,8 @@ def build_flow(settings: Settings, namespace: str | None = None, stop_at_end: bo
     tables = {event: namespaced_table(table.name, namespace) for event, table in TABLE_FOR_EVENT.items()}
     flow = Dataflow(NAME)
     batches = op.input("kafka", flow, KafkaBatchSource(settings, chosen, batch_size, stop_at_end))
-    decoded = op.map("decode", batches, lambda batch: decode_batch(batch, event_type_of(batch.topic)))
-    events = op.filter("has_events", op.map("events", decoded, _events), bool)
+    decoded = op.map("decode", batches, _decode)
+    events = op.filter("has_rows", op.map("rows", decoded, _rows), lambda rows: len(rows) > 0)
     op.output("questdb", keyed("questdb_key", events), QuestDBSink(settings, tables))
     letters = op.flat_map("dead_letters", decoded, _dead_letters)
     op.output("dead_letter", keyed("dead_letter_key", letters), EventSink(settings, namespace))
