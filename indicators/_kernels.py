@@ -38,7 +38,7 @@ def is_zero(value: float) -> bool:
     return -TA_EPSILON < value < TA_EPSILON
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def true_range(high: float, low: float, prev_close: float) -> float:
     """TA-Lib's TRUE_RANGE macro, same comparisons in the same order."""
     out = high - low
@@ -382,3 +382,45 @@ def rolling_min(x: FloatArray, window: int, value: FloatArray, index: FloatArray
             best = i
         value[i] = low
         index[i] = best
+
+
+@njit(cache=True)
+def window_extremes(
+    x: FloatArray, first: int, count: int, window: int, is_max: bool, a: FloatArray, b: FloatArray, res: FloatArray
+) -> None:
+    """``res[j]`` = max (min) of ``x[first + j - window + 1 : first + j + 1]`` for ``j < count``.
+
+    Branch-free doubling (a sparse table built in the scratch arrays ``a`` and ``b``,
+    each ``count + window - 1`` long): ``log2(window)`` elementwise passes that
+    vectorise, instead of TA-Lib's data-dependent rescans.  Exact (a max is a max),
+    so the values equal the streaming deque's bit for bit.  Needs ``first >= window - 1``.
+    """
+    length = count + window - 1
+    base = first - window + 1
+    src = x[base : base + length]
+    span = 1
+    flip = False
+    while 2 * span <= window:
+        length -= span
+        dst = b if flip else a
+        flip = not flip
+        lo = src[:length]
+        hi = src[span : span + length]
+        out = dst[:length]
+        if is_max:
+            for i in range(length):
+                out[i] = max(lo[i], hi[i])
+        else:
+            for i in range(length):
+                out[i] = min(lo[i], hi[i])
+        src = dst
+        span *= 2
+    lo = src[:count]
+    hi = src[window - span : window - span + count]
+    dst = res[:count]
+    if is_max:
+        for i in range(count):
+            dst[i] = max(lo[i], hi[i])
+    else:
+        for i in range(count):
+            dst[i] = min(lo[i], hi[i])

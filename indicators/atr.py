@@ -81,13 +81,16 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
 
 
 @njit(cache=True)
-def atr_fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> None:
-    """Batch ATR of a NaN-free series: :func:`atr_step`'s arithmetic with direct indexing."""
+def atr_fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> bool:
+    """Batch ATR: :func:`atr_step`'s arithmetic, direct indexing; False (output unusable) if an input has a NaN."""
     m = high.shape[0]
     for i in range(min(n, m)):
         out[i] = math.nan
     if m <= n:
-        return
+        return not (any_nan(high) or any_nan(low) or any_nan(close))
+    found = math.isnan(close[m - 1])
+    for i in range(n + 1):
+        found |= math.isnan(high[i]) | math.isnan(low[i]) | math.isnan(close[i])
     value = 0.0
     for i in range(1, n + 1):
         value += true_range(high[i], low[i], close[i - 1])
@@ -95,20 +98,28 @@ def atr_fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: 
     out[n] = value
     a = (n - 1) / n
     b = 1.0 / n
-    for i in range(n + 1, m):
-        value = value * a + true_range(high[i], low[i], close[i - 1]) * b
-        out[i] = value
+    h = high[n + 1 :]
+    lo = low[n + 1 :]
+    prev = close[n : m - 1]
+    dst = out[n + 1 :]
+    for j in range(m - n - 1):  # non-negative indices: no wraparound branch
+        x = h[j]
+        y = lo[j]
+        z = prev[j]
+        found |= (x != x) | (y != y) | (z != z)
+        value = value * a + true_range(x, y, z) * b
+        dst[j] = value
+    return not found
 
 
 def atr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Average true range; NaN for the first ``timeperiod`` values."""
     state = _init(timeperiod)
     columns = as_columns(NAME, _INPUTS, (high, low, close))
-    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
-        return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
     out = np.empty(columns[0].shape[0])
-    atr_fast(columns[0], columns[1], columns[2], int(state[0]), out)
-    return out
+    if atr_fast(columns[0], columns[1], columns[2], int(state[0]), out):
+        return out
+    return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
 
 
 class ATR(StreamingIndicator):

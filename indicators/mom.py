@@ -53,22 +53,37 @@ def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
 
 
 @njit(cache=True)
-def _fast(real: FloatArray, n: int, out: FloatArray) -> None:
-    for i in range(min(n, real.shape[0])):
+def _fast(real: FloatArray, n: int, out: FloatArray) -> bool:
+    """Batch MOM with the NaN test fused in; returns False (output unusable) when the input holds a NaN.
+
+    Slices keep every index non-negative, so numba emits no wraparound branch and the loop vectorises.
+    """
+    m = real.shape[0]
+    for i in range(min(n, m)):
         out[i] = math.nan
-    for i in range(n, real.shape[0]):
-        out[i] = real[i] - real[i - n]
+    if m <= n:
+        return not any_nan(real)
+    found = False
+    for i in range(m - n, n):  # values in neither slice below (only when m < 2n)
+        found |= math.isnan(real[i])
+    now = real[n:]
+    then = real[: m - n]
+    dst = out[n:]
+    for j in range(m - n):
+        value = now[j] - then[j]  # NaN whenever either input is
+        dst[j] = value
+        found |= value != value
+    return not found
 
 
 def mom(real: FloatArray, timeperiod: int = 10) -> FloatArray:
     """Momentum; NaN for the first ``timeperiod`` values."""
     state = _init(timeperiod)
     (column,) = as_columns(NAME, ("real",), (real,))
-    if any_nan(column):
-        return run_batch(_run, state, (column,), 1)  # type: ignore[return-value]
     out = np.empty(column.shape[0])
-    _fast(column, int(state[0]), out)
-    return out
+    if _fast(column, int(state[0]), out):
+        return out
+    return run_batch(_run, state, (column,), 1)  # type: ignore[return-value]
 
 
 class MOM(StreamingIndicator):

@@ -20,8 +20,8 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import any_nan, is_zero
-from indicators.atr import HEADER, atr_fast, atr_init, atr_load, atr_step, atr_store
+from indicators._kernels import any_nan, is_zero, true_range
+from indicators.atr import HEADER, atr_init, atr_load, atr_step, atr_store
 
 NAME = "natr"
 _INPUTS = ("high", "low", "close")
@@ -50,23 +50,49 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
 
 
 @njit(cache=True)
-def _normalise(close: FloatArray, n: int, out: FloatArray) -> None:
-    for i in range(n, close.shape[0]):
-        c = close[i]
-        out[i] = 0.0 if is_zero(c) else (out[i] / c) * 100.0
+def _fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> bool:
+    """Batch NATR: :func:`atr_step`'s arithmetic, normalised in the same pass; False if an input has a NaN."""
+    m = high.shape[0]
+    for i in range(min(n, m)):
+        out[i] = math.nan
+    if m <= n:
+        return not (any_nan(high) or any_nan(low) or any_nan(close))
+    found = math.isnan(close[m - 1])
+    for i in range(n + 1):
+        found |= math.isnan(high[i]) | math.isnan(low[i]) | math.isnan(close[i])
+    value = 0.0
+    for i in range(1, n + 1):
+        value += true_range(high[i], low[i], close[i - 1])
+    value /= n
+    c = close[n]
+    out[n] = 0.0 if is_zero(c) else (value / c) * 100.0
+    a = (n - 1) / n
+    b = 1.0 / n
+    h = high[n + 1 :]
+    lo = low[n + 1 :]
+    prev = close[n : m - 1]
+    now = close[n + 1 :]
+    dst = out[n + 1 :]
+    for j in range(m - n - 1):  # non-negative indices: no wraparound branch
+        x = h[j]
+        y = lo[j]
+        z = prev[j]
+        found |= (x != x) | (y != y) | (z != z)
+        value = value * a + true_range(x, y, z) * b
+        c = now[j]
+        dst[j] = 0.0 if is_zero(c) else (value / c) * 100.0
+    return not found
 
 
 def natr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
     """Normalised ATR in percent (0 when the close is TA-Lib zero); NaN for the first ``timeperiod``."""
     state = _init(timeperiod)
     columns = as_columns(NAME, _INPUTS, (high, low, close))
-    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
-        return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
     out = np.empty(columns[0].shape[0])
     n = int(state[0])
-    atr_fast(columns[0], columns[1], columns[2], n, out)
-    _normalise(columns[2], n, out)
-    return out
+    if _fast(columns[0], columns[1], columns[2], n, out):
+        return out
+    return run_batch(_run, state, columns, 1)  # type: ignore[return-value]
 
 
 class NATR(StreamingIndicator):

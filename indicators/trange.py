@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from indicators._base import FloatArray, IndicatorSpec, StreamingIndicator, as_columns, register, run_batch
-from indicators._kernels import any_nan, true_range
+from indicators._kernels import true_range
 
 NAME = "trange"
 _INPUTS = ("high", "low", "close")
@@ -38,21 +38,33 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
 
 
 @njit(cache=True)
-def _fast(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
-    if high.shape[0] > 0:
-        out[0] = math.nan
-    for i in range(1, high.shape[0]):
-        out[i] = true_range(high[i], low[i], close[i - 1])
+def _fast(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> bool:
+    """Batch TRANGE with the NaN test fused in; returns False (output unusable) when an input holds a NaN."""
+    m = high.shape[0]
+    if m == 0:
+        return True
+    out[0] = math.nan
+    found = math.isnan(high[0]) | math.isnan(low[0]) | math.isnan(close[m - 1])
+    h = high[1:]
+    lo = low[1:]
+    prev = close[: m - 1]
+    dst = out[1:]
+    for j in range(m - 1):  # non-negative indices: no wraparound branch, the loop vectorises
+        a = h[j]
+        b = lo[j]
+        c = prev[j]
+        found |= (a != a) | (b != b) | (c != c)
+        dst[j] = true_range(a, b, c)
+    return not found
 
 
 def trange(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
     """True range; NaN for the first value."""
     columns = as_columns(NAME, _INPUTS, (high, low, close))
-    if any_nan(columns[0]) or any_nan(columns[1]) or any_nan(columns[2]):
-        return run_batch(_run, _init(), columns, 1)  # type: ignore[return-value]
     out = np.empty(columns[0].shape[0])
-    _fast(columns[0], columns[1], columns[2], out)
-    return out
+    if _fast(columns[0], columns[1], columns[2], out):
+        return out
+    return run_batch(_run, _init(), columns, 1)  # type: ignore[return-value]
 
 
 class TRANGE(StreamingIndicator):

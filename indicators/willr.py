@@ -16,7 +16,15 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import any_nan, extreme_init, extreme_load, extreme_size, extreme_step, extreme_store
+from indicators._kernels import (
+    any_nan,
+    extreme_init,
+    extreme_load,
+    extreme_size,
+    extreme_step,
+    extreme_store,
+    window_extremes,
+)
 
 NAME = "willr"
 _INPUTS = ("high", "low", "close")
@@ -58,43 +66,29 @@ def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray
     extreme_store(state, o_min, s_min)
 
 
+_CHUNK = 2048  # rows per block: scratch stays in L1/L2
+
+
 @njit(cache=True)
 def _fast(high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray) -> None:
-    """Batch WILLR of a NaN-free series: extremes rescanned only when they leave the window (TA-Lib)."""
-    top_at = -1
-    bottom_at = -1
-    highest = 0.0
-    lowest = 0.0
-    for i in range(high.shape[0]):
-        trailing = i - n + 1
-        start = trailing if trailing > 0 else 0
-        h = high[i]
-        if top_at < start:
-            top_at = start
-            highest = high[start]
-            for k in range(start + 1, i + 1):
-                if high[k] >= highest:
-                    highest = high[k]
-                    top_at = k
-        elif h >= highest:
-            highest = h
-            top_at = i
-        lo = low[i]
-        if bottom_at < start:
-            bottom_at = start
-            lowest = low[start]
-            for k in range(start + 1, i + 1):
-                if low[k] <= lowest:
-                    lowest = low[k]
-                    bottom_at = k
-        elif lo <= lowest:
-            lowest = lo
-            bottom_at = i
-        if trailing < 0:
-            out[i] = math.nan
-            continue
-        diff = (highest - lowest) / (-100.0)
-        out[i] = (highest - close[i]) / diff if diff != 0.0 else 0.0
+    """Batch WILLR of a NaN-free series: window extremes by vectorised doubling, block by block."""
+    m = high.shape[0]
+    for i in range(min(n - 1, m)):
+        out[i] = math.nan
+    a = np.empty(_CHUNK + n)
+    b = np.empty(_CHUNK + n)
+    top = np.empty(_CHUNK)
+    bottom = np.empty(_CHUNK)
+    for first in range(n - 1, m, _CHUNK):
+        count = min(_CHUNK, m - first)
+        window_extremes(high, first, count, n, True, a, b, top)
+        window_extremes(low, first, count, n, False, a, b, bottom)
+        c = close[first : first + count]
+        o = out[first : first + count]
+        for j in range(count):
+            highest = top[j]
+            diff = (highest - bottom[j]) / (-100.0)
+            o[j] = (highest - c[j]) / diff if diff != 0.0 else 0.0
 
 
 def willr(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:
