@@ -150,7 +150,7 @@ def _column(column: Column, values: list[Any], np: Any, pd: Any) -> Any:
 
 
 def _text(value: object) -> str | None:
-    if value is None or isinstance(value, str) and not isinstance(value, enum.Enum):
+    if value is None or (isinstance(value, str) and not isinstance(value, enum.Enum)):
         return value
     if isinstance(value, enum.Enum):
         return str(value.value)
