@@ -9,6 +9,10 @@ Section 2, ``bench_runner``: the runner's whole path per message after the socke
 de-duplication and gap check (``TradeTracker``), encoding and producing (``Publisher``), into a
 producer that drops the bytes, and with ``--kafka`` into the real producer of the local stack.
 
+Section 3, ``bench_store`` (with ``--kafka``): sustained rows/s from Kafka into QuestDB through
+the store dataflow (column-wise fast path), against the same trades decoded with msgspec and
+written row by row with ``Sender.row`` in the same run. Target: >= 300k rows/s.
+
 Run: ``.venv/bin/python bench/connectors.py [--messages 200000] [--kafka]`` (or ``-m bench.connectors``).
 """
 
@@ -365,15 +369,73 @@ def bench_runner(messages: int, kafka: bool) -> Table:
     return table
 
 
+def bench_store(rows: int) -> Table:
+    """Section 3: Kafka -> QuestDB rows/s through the store dataflow, and a row-by-row reference."""
+    import random
+    import uuid
+
+    from bytewax.testing import run_main
+
+    from nashipai import questdb
+    from nashipai.config import load_settings
+    from nashipai.events import Trade, decoder_for, encode
+    from nashipai.kafka import EventProducer, ensure_topics
+    from nashipai.names import TRADES, Topic, namespaced_table, namespaced_topic
+    from pipelines import store
+
+    settings = load_settings()
+    namespace = f"bench{uuid.uuid4().hex[:6]}"
+    ensure_topics(settings, [namespaced_topic(topic, namespace) for topic in Topic])
+    questdb.migrate(settings, namespace=namespace)
+    rng = random.Random(1)
+    base = time.time_ns()
+    trades = [Trade(exchange="binance", symbol=f"S{i % 50}-USDT", price=100 + rng.random(), size=rng.random(),
+                    side="buy" if i % 2 else "sell", trade_id=str(i), ts_event=base + i * 1000, ts_recv=base + i * 1000)
+              for i in range(rows)]
+    producer = EventProducer(settings)
+    producer.send_many(namespaced_topic(Topic.TRADES, namespace), trades)
+    producer.flush(120)
+    start = time.perf_counter()
+    run_main(store.build_flow(settings, namespace, stop_at_end=True))
+    flow_s = time.perf_counter() - start
+    table_name = namespaced_table("trades", namespace)
+    questdb.wait_for_wal(settings, table_name, timeout=300)
+    stored = questdb.query(settings, f"SELECT count() FROM {table_name}")[0][0]
+
+    values = [encode(trade) for trade in trades]
+    decoder = decoder_for(Trade)
+    reference_table = namespaced_table("trades", namespace + "_ref")
+    questdb.query(settings, TRADES.ddl(reference_table))
+    start = time.perf_counter()
+    with questdb.ilp_sender(settings, auto_flush_rows=50_000) as sender:
+        questdb.write_events(sender, (decoder.decode(value) for value in values), table_name=reference_table)
+    reference_s = time.perf_counter() - start
+    for name in (table_name, reference_table):
+        questdb.query(settings, f"DROP TABLE {name}")
+
+    table = Table(title=f"Kafka -> QuestDB, {rows:,} trades (target >= 300,000 rows/s)")
+    for column in ("path", "seconds", "rows/s", "ratio"):
+        table.add_column(column, justify="left" if column == "path" else "right")
+    table.add_row("store dataflow (Kafka read, polars columns, Sender.dataframe)", f"{flow_s:.2f}",
+                  f"{rows / flow_s:,.0f}", f"{reference_s / flow_s:.2f}x")
+    table.add_row("reference: msgspec decode + Sender.row (no Kafka read)", f"{reference_s:.2f}",
+                  f"{rows / reference_s:,.0f}", "1.00x")
+    table.caption = f"rows in QuestDB after the dataflow: {stored:,} (flow time includes start-up and Kafka reads)"
+    return table
+
+
 def main() -> None:
     """Run every section and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=200_000, help="messages per measurement")
-    parser.add_argument("--kafka", action="store_true", help="also produce to the local stack's Kafka")
+    parser.add_argument("--kafka", action="store_true", help="also measure against the local stack's Kafka and QuestDB")
+    parser.add_argument("--store-rows", type=int, default=1_000_000, help="rows for the Kafka -> QuestDB section")
     arguments = parser.parse_args()
     console = Console(width=140)
     console.print(bench_decode(arguments.messages))
     console.print(bench_runner(arguments.messages, arguments.kafka))
+    if arguments.kafka:
+        console.print(bench_store(arguments.store_rows))
 
 
 if __name__ == "__main__":
