@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, prod
             "(snapshots go to the data folder)"
         )
     recovery = recovery_config(settings, name, options) if options.recovery else None
+    gc.freeze()  # start-up objects (modules, numba dispatchers) leave the collector's scans
     try:
         cli_main(
             flow,
