@@ -307,6 +307,27 @@ def var_step(state: FloatArray, o: int, s: VarState, x: float) -> tuple[VarState
 
 
 @njit(cache=True)
+def var_reseed_window(x: FloatArray, last: int, n: int) -> tuple[float, float, float]:
+    """:func:`_var_reseed` over ``x[last - n + 1 : last + 1]`` read in ring-slot order.
+
+    For batch kernels that index the input directly: a block fed from a fresh state
+    without skipped rows keeps ``x[t]`` in slot ``t % n``, so summing in slot order
+    repeats the streaming re-anchor bit for bit.
+    """
+    total = 0.0
+    for j in range(n):
+        total += x[last - (last - j) % n]
+    shift = total / n
+    sum_d = 0.0
+    sum_d2 = 0.0
+    for j in range(n):
+        d = x[last - (last - j) % n] - shift
+        sum_d += d
+        sum_d2 += d * d
+    return shift, sum_d, sum_d2
+
+
+@njit(cache=True)
 def is_zero_scaled(value: float, scale: float) -> bool:
     """TA-Lib's TA_IS_ZERO_SCALED: |value| <= TA_EPSILON * scale, for differences of comparable numbers."""
     return abs(value) <= TA_EPSILON * scale

@@ -24,6 +24,8 @@ from indicators._base import (
     run_batch,
 )
 from indicators._kernels import (
+    KIND_EMA,
+    any_nan,
     ma_init,
     ma_load,
     ma_size,
@@ -31,6 +33,7 @@ from indicators._kernels import (
     ma_store,
     var_init,
     var_load,
+    var_reseed_window,
     var_size,
     var_step,
     var_store,
@@ -80,12 +83,98 @@ def _run(state: FloatArray, real: FloatArray, upper: FloatArray, middle: FloatAr
     ma_store(state, o_ma, s_ma)
 
 
+@njit(cache=True)
+def _fast(
+    real: FloatArray,
+    n: int,
+    ema: bool,
+    k: float,
+    up: float,
+    down: float,
+    upper: FloatArray,
+    middle: FloatArray,
+    lower: FloatArray,
+) -> bool:
+    """Batch BBANDS: :func:`var_step` and :func:`ma_step` arithmetic on direct indices, in one loop.
+
+    Returns False (outputs unusable) when the input holds a NaN.
+    """
+    m = real.shape[0]
+    for i in range(min(n - 1, m)):
+        upper[i] = math.nan
+        middle[i] = math.nan
+        lower[i] = math.nan
+    if m < n:
+        return not any_nan(real)
+    found = False
+    shift = real[0]
+    sum_d = 0.0
+    sum_d2 = 0.0
+    total = 0.0  # SMA running total; EMA seed sum, then EMA value
+    for i in range(n - 1):
+        x = real[i]
+        d = x - shift
+        found |= d != d
+        sum_d += d
+        sum_d2 += d * d
+        total += x
+    peak = 0.0
+    reseed = 32 * n - 1  # var_step's ``since >= 32 * n``, counted in rows of the loop below
+    now = real[n - 1 :]
+    then = real[: m - n + 1]
+    var = upper[n - 1 :]  # variance first, the band once the loop is done
+    mid = middle[n - 1 :]
+    for j in range(m - n + 1):  # non-negative indices: no wraparound branch
+        x = now[j]
+        d = x - shift
+        found |= d != d
+        sum_d += d
+        sum_d2 += d * d
+        mean_d = sum_d / n
+        mean_d2 = sum_d2 / n
+        variance = mean_d2 - mean_d * mean_d
+        peak = max(peak, mean_d2)
+        if variance < 1e-6 * peak or j >= reseed:
+            shift, sum_d, sum_d2 = var_reseed_window(real, j + n - 1, n)
+            mean_d = sum_d / n
+            variance = sum_d2 / n - mean_d * mean_d
+            reseed = j + 32 * n
+            peak = sum_d2 / n
+        trailing = then[j] - shift
+        sum_d -= trailing
+        sum_d2 -= trailing * trailing
+        var[j] = variance
+        if ema and j > 0:
+            total = ((x - total) * k) + total
+            mid[j] = total
+        elif ema:  # first full window: TA-Lib seeds the EMA with the SMA
+            total = (total + x) / n
+            mid[j] = total
+        else:
+            total = total + x
+            mid[j] = total / n
+            total -= then[j]
+    low = lower[n - 1 :]
+    for j in range(m - n + 1):  # vectorises
+        deviation = math.sqrt(max(var[j], 0.0))
+        centre = mid[j]
+        var[j] = centre + deviation * up
+        low[j] = centre - deviation * down
+    return not found
+
+
 def bbands(
     real: FloatArray, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(upperband, middleband, lowerband); NaN for the first ``timeperiod - 1`` values."""
     state = _init(timeperiod, nbdevup, nbdevdn, matype)
-    return run_batch(_run, state, as_columns(NAME, ("real",), (real,)), 3)  # type: ignore[return-value]
+    (column,) = as_columns(NAME, ("real",), (real,))
+    o_ma = int(state[3])
+    outs = (np.empty(column.shape[0]), np.empty(column.shape[0]), np.empty(column.shape[0]))
+    ema = int(state[o_ma]) == KIND_EMA
+    if _fast(column, int(state[_VAR]), ema, state[o_ma + 4], state[0], state[1], *outs):
+        return outs
+    return run_batch(_run, state, (column,), 3)  # type: ignore[return-value]
 
 
 class BBANDS(StreamingIndicator):

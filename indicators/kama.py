@@ -16,7 +16,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import is_zero
+from indicators._kernels import any_nan, is_zero
 
 NAME = "kama"
 _HEADER = 5  # period, count, pos, sum_roc1, prev_kama; then ring[period + 1]
@@ -78,9 +78,48 @@ def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
     state[4] = prev_kama
 
 
+@njit(cache=True)
+def _fast(real: FloatArray, n: int, out: FloatArray) -> bool:
+    """Batch KAMA: :func:`_run`'s arithmetic on direct indices; False (output unusable) on a NaN."""
+    m = real.shape[0]
+    for i in range(min(n, m)):
+        out[i] = math.nan
+    if m <= n:
+        return not any_nan(real)
+    found = math.isnan(real[0])
+    sum_roc1 = 0.0
+    for i in range(1, n + 1):
+        step = real[i - 1] - real[i]
+        found |= step != step
+        sum_roc1 += abs(step)
+    x = real[n]
+    prev_kama = _smooth(sum_roc1, x - real[0], real[n - 1], x)
+    out[n] = prev_kama
+    now = real[n + 1 :]
+    before = real[n : m - 1]
+    trailing = real[1 : m - n]
+    dropped = real[: m - n - 1]
+    dst = out[n + 1 :]
+    for j in range(m - n - 1):  # non-negative indices: no wraparound branch
+        x = now[j]
+        old = trailing[j]
+        step = x - before[j]
+        found |= step != step
+        sum_roc1 -= abs(dropped[j] - old)
+        sum_roc1 += abs(step)
+        prev_kama = _smooth(sum_roc1, x - old, prev_kama, x)
+        dst[j] = prev_kama
+    return not found
+
+
 def kama(real: FloatArray, timeperiod: int = 30) -> FloatArray:
     """Kaufman adaptive moving average; NaN for the first ``timeperiod`` values."""
-    return run_batch(_run, _init(timeperiod), as_columns(NAME, ("real",), (real,)), 1)  # type: ignore[return-value]
+    state = _init(timeperiod)
+    (column,) = as_columns(NAME, ("real",), (real,))
+    out = np.empty(column.shape[0])
+    if _fast(column, int(state[0]), out):
+        return out
+    return run_batch(_run, state, (column,), 1)  # type: ignore[return-value]
 
 
 class KAMA(StreamingIndicator):

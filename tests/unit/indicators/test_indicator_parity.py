@@ -76,3 +76,24 @@ def test_default_parameters_match_talib_on_a_long_series(spec: IndicatorSpec) ->
     reference = as_tuple(getattr(talib, spec.talib)(*columns))
     for j, (a, e) in enumerate(zip(ours, reference, strict=True)):
         assert_close(a, e, f"{spec.name} defaults output {spec.outputs[j]}")
+
+
+@pytest.mark.parametrize("name", ["stddev", "bbands", "kama"])
+@pytest.mark.parametrize("timeperiod", [2, 5, 20, 30])
+def test_batch_fast_path_equals_streaming_on_long_series_with_reanchoring(name: str, timeperiod: int) -> None:
+    # 5000 rows: past 32 * timeperiod (periodic re-anchor of the variance) and with
+    # flat runs and a level jump (re-anchor on cancellation), in the ring-slot order.
+    rng = np.random.default_rng(timeperiod)
+    close = 1e6 + np.cumsum(rng.normal(0.0, 1e-3, 5000))
+    close[1000:1100] = close[1000]
+    close[2500:] += 1e4
+    close[3000:3050] = 7.0
+    spec = REGISTRY[name]
+    variants = [{"timeperiod": timeperiod}]
+    if name == "bbands":
+        variants.append({"timeperiod": timeperiod, "matype": 1})
+    for params in variants:
+        batch = as_tuple(spec.batch(close, **params))
+        streamed = as_tuple(spec.stream(**params).update(close))
+        for j, expected in enumerate(batch):
+            np.testing.assert_array_equal(streamed[j], expected, err_msg=f"{name}{params}")
