@@ -21,6 +21,9 @@ app = typer.Typer(help="Run the Bytewax dataflows.", no_args_is_help=True)
 Namespace = Annotated[str | None, typer.Option(help="read <topic>.<ns>, write <table>_<ns> (replays, tests)")]
 NoRecovery = Annotated[bool, typer.Option("--no-recovery", help="development only: run without snapshots")]
 Snapshot = Annotated[float, typer.Option(help="seconds between recovery snapshots (Bytewax epoch length)")]
+SignalSnapshot = Annotated[float, typer.Option(
+    help="seconds between recovery snapshots: each pauses the signal path for milliseconds, "
+         "and a restart replays at most this much input")]
 Workers = Annotated[int, typer.Option(min=1, help="worker threads in this process")]
 MetricsPort = Annotated[int | None, typer.Option(help="serve Prometheus metrics on this port")]
 
@@ -70,7 +73,7 @@ def signals(
     timeframes: Timeframes = "1s,1m,5m,1h",
     namespace: Namespace = None,
     no_recovery: NoRecovery = False,
-    snapshot_interval: Snapshot = 1.0,
+    snapshot_interval: SignalSnapshot = 5.0,
     workers: Workers = 1,
     process_id: Annotated[int | None, typer.Option(help="this process's index in a cluster")] = None,
     addresses: Annotated[str | None, typer.Option(help="host:port of every cluster process, comma-separated")] = None,
