@@ -25,6 +25,9 @@ from rich.table import Table
 from nashipai import questdb
 from nashipai.config import Settings
 
+#: Short-period strategies for the offline run, so a first run shows signals within minutes.
+OFFLINE_STRATEGIES = Path(__file__).resolve().parent.parent / "pipelines" / "strategies" / "offline.toml"
+
 
 @dataclass(frozen=True)
 class Child:
@@ -47,6 +50,8 @@ def plan(exchange: str | None, symbols: str, sim_ws_port: int = 9443, sim_rest_p
     children.append(Child("connector", connect))
     children.append(Child("store", ["pipeline", "store"]))
     signals = ["pipeline", "signals"]
+    if strategies is None and exchange is None:
+        strategies = OFFLINE_STRATEGIES
     if strategies is not None:
         signals += ["--strategies", str(strategies)]
     children.append(Child("signals", signals))

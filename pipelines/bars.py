@@ -143,6 +143,15 @@ class BarBuilder:
             bars.append(self._bar(frame, entry, ts_recv))
         return bars
 
+    def set_timeframes(self, timeframes: list[tuple[str, int]]) -> None:
+        """Build these timeframes from now on (a changed config on resume); kept ones keep their bars."""
+        current = {frame.label: frame for frame in self._frames}
+        self._frames = [current.get(label) or _Frame(label, length) for label, length in timeframes]
+
+    @property
+    def timeframes(self) -> list[tuple[str, int]]:
+        return [(frame.label, frame.length) for frame in self._frames]
+
     def open_starts(self) -> list[int]:
         """The start of every open bar (for warm-up: history ends before them)."""
         return [int(frame.acc_i[0]) for frame in self._frames if frame.acc_i[0] != _NO_BAR]

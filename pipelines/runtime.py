@@ -73,6 +73,15 @@ def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, prod
             recovery_config=recovery,
         )
     except BytewaxRuntimeError as error:
-        # Ctrl-C / SIGTERM: Bytewax stops its workers and says so; that is a clean stop.
-        if "signal received" not in str(error):
+        # Ctrl-C / SIGTERM: Bytewax stops its workers and says so (or Python was interrupted
+        # inside a step); either way that is a clean stop.
+        if "signal received" not in str(error) and not _interrupted(error):
             raise
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+    return False

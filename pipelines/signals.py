@@ -79,12 +79,19 @@ class Emission:
     quality: list[DataQualityEvent] = field(default_factory=list)
 
 
+def config_key(config: StrategyConfig) -> str:
+    """What identifies a configured strategy: a change of any part makes it a new strategy."""
+    return f"{config.name}|{config.class_path}|{config.timeframe}|{config.params.model_dump_json()}"
+
+
 class TimeframeRunner(StrategyRunner):
-    """A strategy runner that knows the timeframe of the bars it takes."""
+    """A strategy runner that knows its timeframe and the config it was built from."""
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config.build())
         self.timeframe = format_timeframe(config.timeframe_ns)
+        self.key = config_key(config)
+        self.warmed = False
 
 
 @dataclass
@@ -93,7 +100,6 @@ class InstrumentState:
 
     builder: BarBuilder
     runners: list[TimeframeRunner]
-    warmed: bool = False
     last_item_wall: float = 0.0
 
 
@@ -103,15 +109,17 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
         exchange, _, symbol = key.partition(":")
         self.options = options
         self.settings = settings
+        configs = [config for config in options.strategies if config.applies_to(exchange, symbol)]
         if state is None:
-            configs = [config for config in options.strategies if config.applies_to(exchange, symbol)]
             builder = BarBuilder(exchange, symbol, options.frames(), options.keep_closed, options.run_id)
             state = InstrumentState(builder, [TimeframeRunner(config) for config in configs])
+        else:
+            _reconcile(state, configs, options)
         self.state = state
 
     def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
         state = self.state
-        if not state.warmed:
+        if not all(runner.warmed for runner in state.runners):
             self._warm_up(value.trades[0].ts_event)
         state.last_item_wall = time.time()
         update = state.builder.add(value.trades)
@@ -156,13 +164,15 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
         return signals
 
     def _warm_up(self, first_ts: int) -> None:
-        """Feed history from QuestDB's ``bars`` through the indicators (signals discarded)."""
-        self.state.warmed = True
-        if self.settings is None or self.options.warmup_bars <= 0 or not self.state.runners:
+        """Feed history from QuestDB's ``bars`` through new runners' indicators (signals discarded)."""
+        cold = [runner for runner in self.state.runners if not runner.warmed]
+        for runner in cold:
+            runner.warmed = True
+        if self.settings is None or self.options.warmup_bars <= 0:
             return
         builder = self.state.builder
         table = namespaced_table(BARS.name, self.options.namespace)
-        for timeframe in {runner.timeframe for runner in self.state.runners}:
+        for timeframe in {runner.timeframe for runner in cold}:
             length = parse_timeframe(timeframe)
             frame = questdb.query_frame(
                 self.settings,
@@ -178,9 +188,19 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
                           high=row["high"], low=row["low"], close=row["close"], volume=row["volume"],
                           vwap=row["vwap"], trade_count=row["trade_count"], ts_event=row["ts_ns"],
                           ts_recv=row["ts_ns"], run_id=self.options.run_id)
-                for runner in self.state.runners:
+                for runner in cold:
                     if runner.timeframe == timeframe:
                         runner.on_bar(bar)
+
+
+def _reconcile(state: InstrumentState, configs: list[StrategyConfig], options: SignalsOptions) -> None:
+    """Apply the current config to a resumed state: unchanged strategies keep their state, new
+    ones start cold (and warm up from QuestDB), removed ones go; bars follow the timeframes."""
+    # A snapshot from an older version may hold runners without a key: they are rebuilt.
+    kept = {getattr(runner, "key", None): runner for runner in state.runners}
+    state.runners = [kept.get(config_key(config)) or TimeframeRunner(config) for config in configs]
+    if state.builder.timeframes != options.frames():
+        state.builder.set_timeframes(options.frames())
 
 
 def _finish(signal: Signal, lineage: dict[str, int]) -> Signal:

@@ -1,0 +1,63 @@
+"""A resumed instrument follows the current strategy config without losing unchanged state."""
+
+from __future__ import annotations
+
+import pickle
+
+from pipelines.signals import Chunk, InstrumentLogic, SignalsOptions
+from pipelines.strategies.config import loads_config
+from tests.unit.pipelines.test_bars import random_trades
+
+EMA = """
+[[strategy]]
+name = "ema"
+class = "ema_cross"
+timeframe = "1s"
+instruments = ["*"]
+params = { fast_period = 3, slow_period = 8 }
+"""
+RSI_5S = """
+[[strategy]]
+name = "rsi"
+class = "rsi_reversion"
+timeframe = "5s"
+instruments = ["*"]
+params = { period = 5 }
+"""
+
+
+def _options(text: str) -> SignalsOptions:
+    return SignalsOptions(strategies=tuple(loads_config(text, "test.toml")), timeframes=("1s",), quiet_timeout=None)
+
+
+def test_resume_with_a_changed_config_keeps_unchanged_strategies_and_adds_new_ones() -> None:
+    trades = random_trades(400, seed=3)
+    logic = InstrumentLogic("binance:BTC-USDT", _options(EMA), None, None)
+    logic.on_item(Chunk(trades[:300], list(range(300)), "md.trades/0"))
+    snapshot = pickle.loads(pickle.dumps(logic.snapshot()))
+    ema_state_before = pickle.dumps(snapshot.runners[0].feeds)
+
+    resumed = InstrumentLogic("binance:BTC-USDT", _options(EMA + RSI_5S), None, snapshot)
+    names = [runner.strategy.instance for runner in resumed.state.runners]
+    assert names == ["ema", "rsi"]
+    assert pickle.dumps(resumed.state.runners[0].feeds) == ema_state_before  # kept, not rebuilt
+    assert [label for label, _ in resumed.state.builder.timeframes] == ["1s", "5s"]
+    emissions, _ = resumed.on_item(Chunk(trades[300:], list(range(300, 400)), "md.trades/0"))
+    assert {bar.timeframe for emission in emissions for bar in emission.bars} == {"1s", "5s"}
+
+    dropped = InstrumentLogic("binance:BTC-USDT", _options(RSI_5S), None, pickle.loads(pickle.dumps(snapshot)))
+    assert [runner.strategy.instance for runner in dropped.state.runners] == ["rsi"]
+
+
+def test_uninterrupted_and_resumed_runs_give_the_same_signals() -> None:
+    trades = random_trades(2_000, seed=8, spacing_ms=300)
+    whole = InstrumentLogic("binance:BTC-USDT", _options(EMA), None, None)
+    expected = [s.signal_id for e in whole.on_item(Chunk(trades, list(range(2_000)), "p"))[0] for s in e.signals]
+
+    first = InstrumentLogic("binance:BTC-USDT", _options(EMA), None, None)
+    got = [s.signal_id for e in first.on_item(Chunk(trades[:900], list(range(900)), "p"))[0] for s in e.signals]
+    state = pickle.loads(pickle.dumps(first.snapshot()))
+    second = InstrumentLogic("binance:BTC-USDT", _options(EMA), None, state)
+    got += [s.signal_id for e in second.on_item(Chunk(trades[900:], list(range(900, 2_000)), "p"))[0]
+            for s in e.signals]
+    assert got == expected and len(expected) > 5
