@@ -14,11 +14,11 @@ carries **no event time**, so a Quote's ``ts_event`` is the receive time ``recei
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Final
+from typing import Final, TypeVar
 
 import msgspec
 
-from connectors.errors import ParseError, VenueError
+from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
     BUY,
@@ -27,10 +27,11 @@ from connectors.venues.common import (
     Millis,
     Price,
     Size,
+    SymbolMap,
     parse_error,
-    split_concatenated,
-    split_normalised,
+    symbol_channels,
     to_json,
+    venue_error,
 )
 from nashipai.events import Event, Quote, Trade
 
@@ -108,40 +109,23 @@ class BookData(msgspec.Struct, frozen=True, gc=False):
     data: BookTicker
 
 
+_Item = TypeVar("_Item", TradeData, BookData)
 _trades_decoder: Final = msgspec.json.Decoder(list[TradeData], strict=False)
 _books_decoder: Final = msgspec.json.Decoder(list[BookData], strict=False)
 
-_NORMALISED: dict[str, str] = {}  # venue symbol -> normalised, filled as symbols are met
+_SYMBOLS: Final = SymbolMap(NAME, "")
+_NORMALISED: Final = _SYMBOLS.known  # venue symbol -> normalised, filled as symbols are met
 
 
-def to_venue_symbol(symbol: str) -> str:
-    """``"BTC-USDT"`` -> ``"BTCUSDT"`` (and remembers the pair for :func:`from_venue_symbol`)."""
-    base, quote = split_normalised(symbol)
-    venue_symbol = base + quote
-    _NORMALISED[venue_symbol] = symbol
-    return venue_symbol
-
-
-def from_venue_symbol(venue_symbol: str) -> str:
-    """``"BTCUSDT"`` (or ``"btcusdt"``) -> ``"BTC-USDT"``.
-
-    Raises:
-        SymbolError: not a subscribed symbol and no known quote asset ends it.
-    """
-    symbol = _NORMALISED.get(venue_symbol)
-    if symbol is None:
-        symbol = split_concatenated(venue_symbol, NAME)
-        _NORMALISED[venue_symbol] = symbol
-    return symbol
+#: ``"BTC-USDT"`` <-> ``"BTCUSDT"`` (also ``"btcusdt"``); a symbol never subscribed is split by its quote asset.
+#: Raises SymbolError for a symbol that does not map (see :class:`SymbolMap`).
+to_venue_symbol: Final = _SYMBOLS.to_venue
+from_venue_symbol: Final = _SYMBOLS.from_venue
 
 
 def _streams(symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
-    suffixes = [
-        suffix
-        for channel, suffix in ((Channel.TRADES, "@trade"), (Channel.QUOTES, "@bookTicker"))
-        if channel in channels
-    ]
-    return [to_venue_symbol(symbol).lower() + suffix for symbol in symbols for suffix in suffixes]
+    pairs = symbol_channels(symbols, channels, to_venue_symbol, "@trade", "@bookTicker")
+    return [venue_symbol.lower() + suffix for venue_symbol, suffix in pairs]
 
 
 def subscribe_messages(symbols: Sequence[str], channels: Collection[Channel] = ALL_CHANNELS) -> list[str]:
@@ -225,9 +209,9 @@ def _parse_other(raw: bytes, received_ns: int) -> list[Event]:
     if envelope.e is None and envelope.u is not None:
         return _quote(_book_decoder.decode(raw), received_ns)
     if envelope.error is not None:
-        raise VenueError(NAME, str(envelope.error.code), envelope.error.msg)
+        raise venue_error(NAME, str(envelope.error.code), envelope.error.msg)
     if envelope.code is not None and envelope.msg is not None:
-        raise VenueError(NAME, str(envelope.code), envelope.msg)
+        raise venue_error(NAME, str(envelope.code), envelope.msg)
     if envelope.id is not None and envelope.e is None:
         return []  # {"result": null, "id": 1}: a request was accepted
     raise ParseError(f"{NAME}: unknown message (event type {envelope.e!r})", raw)
@@ -262,17 +246,22 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
         events += parse(data, ns)
     try:
         if trade_frames:
-            events += _trades(_trades_decoder.decode(b"[" + b",".join(trade_frames) + b"]"), trade_times)
+            events += _trades(_decode_batch(_trades_decoder, trade_frames), trade_times)
         if book_frames:
-            events += _quotes(_books_decoder.decode(b"[" + b",".join(book_frames) + b"]"), book_times)
+            events += _quotes(_decode_batch(_books_decoder, book_frames), book_times)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, b"") from None
     return events
 
 
-def _trades(decoded: list[TradeData], times: list[int]) -> list[Event]:
-    if len(decoded) != len(times):  # a broken frame swallowed its neighbour: refuse the batch
+def _decode_batch(decoder: msgspec.json.Decoder[list[_Item]], frames: list[bytes]) -> list[_Item]:
+    decoded = decoder.decode(b"[" + b",".join(frames) + b"]")
+    if len(decoded) != len(frames):  # a broken frame swallowed its neighbour: refuse the batch
         raise ValueError("frames do not match the decoded messages")
+    return decoded
+
+
+def _trades(decoded: list[TradeData], times: list[int]) -> list[Event]:
     normalised = _NORMALISED.get
     return [
         Trade(
@@ -291,8 +280,6 @@ def _trades(decoded: list[TradeData], times: list[int]) -> list[Event]:
 
 
 def _quotes(decoded: list[BookData], times: list[int]) -> list[Event]:
-    if len(decoded) != len(times):
-        raise ValueError("frames do not match the decoded messages")
     normalised = _NORMALISED.get
     return [
         Quote(

@@ -22,7 +22,7 @@ from typing import Final, Literal
 
 import msgspec
 
-from connectors.errors import ParseError, VenueError
+from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
     BUY,
@@ -31,11 +31,12 @@ from connectors.venues.common import (
     Millis,
     Price,
     Size,
+    SymbolMap,
     parse_each,
     parse_error,
-    split_concatenated,
-    split_normalised,
+    symbol_channels,
     to_json,
+    venue_error,
 )
 from nashipai.events import Event, Quote, Trade
 
@@ -91,36 +92,19 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
 _trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
 _book_decoder: Final = msgspec.json.Decoder(BookMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
-_NORMALISED: dict[str, str] = {}
+_SYMBOLS: Final = SymbolMap(NAME, "")
+_NORMALISED: Final = _SYMBOLS.known
 
 
-def to_venue_symbol(symbol: str) -> str:
-    """``"BTC-USDT"`` -> ``"BTCUSDT"`` (and remembers the pair for :func:`from_venue_symbol`)."""
-    base, quote = split_normalised(symbol)
-    venue_symbol = base + quote
-    _NORMALISED[venue_symbol] = symbol
-    return venue_symbol
-
-
-def from_venue_symbol(venue_symbol: str) -> str:
-    """``"BTCUSDT"`` -> ``"BTC-USDT"``.
-
-    Raises:
-        SymbolError: not a subscribed symbol and no known quote asset ends it.
-    """
-    symbol = _NORMALISED.get(venue_symbol)
-    if symbol is None:
-        symbol = _NORMALISED[venue_symbol] = split_concatenated(venue_symbol, NAME)
-    return symbol
+#: ``"BTC-USDT"`` <-> ``"BTCUSDT"``; a symbol never subscribed is split by its quote asset.
+#: Raises SymbolError for a symbol that does not map (see :class:`SymbolMap`).
+to_venue_symbol: Final = _SYMBOLS.to_venue
+from_venue_symbol: Final = _SYMBOLS.from_venue
 
 
 def _messages(op: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
-    prefixes = [
-        prefix
-        for channel, prefix in ((Channel.TRADES, "publicTrade."), (Channel.QUOTES, "orderbook.1."))
-        if channel in channels
-    ]
-    topics = [prefix + to_venue_symbol(symbol) for symbol in symbols for prefix in prefixes]
+    pairs = symbol_channels(symbols, channels, to_venue_symbol, "publicTrade.", "orderbook.1.")
+    topics = [prefix + venue_symbol for venue_symbol, prefix in pairs]
     return [
         to_json({"op": op, "args": topics[start : start + _TOPICS_PER_REQUEST], "req_id": f"{op}-{number}"})
         for number, start in enumerate(range(0, len(topics), _TOPICS_PER_REQUEST), start=1)
@@ -197,7 +181,7 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
             return _quote(_book_decoder.decode(data), raw, received_ns)
         envelope = _envelope_decoder.decode(data)
         if envelope.success is False:
-            raise VenueError(NAME, "", envelope.ret_msg or "(no ret_msg)")
+            raise venue_error(NAME, "", envelope.ret_msg, missing="(no ret_msg)")
         if envelope.op is not None:
             return []  # subscribe/unsubscribe ack, or a pong in either of Bybit's two forms
         topic = envelope.topic or ""

@@ -25,7 +25,7 @@ from typing import Final, Literal
 
 import msgspec
 
-from connectors.errors import ParseError, VenueError
+from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
     BUY,
@@ -33,12 +33,13 @@ from connectors.venues.common import (
     Channel,
     Price,
     Size,
-    check_normalised,
+    SymbolMap,
     iso_to_ns,
     parse_each,
     parse_error,
-    split_normalised,
     to_json,
+    venue_channels,
+    venue_error,
 )
 from nashipai.events import Event, Quote, Trade
 
@@ -101,33 +102,21 @@ _trades_decoder: Final = msgspec.json.Decoder(TradesMessage, strict=False)
 _ticker_decoder: Final = msgspec.json.Decoder(TickerMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
 _CONTROL_CHANNELS: Final = frozenset({"heartbeats", "subscriptions"})
-_NORMALISED: dict[str, str] = {}
+_SYMBOLS: Final = SymbolMap(NAME, "-")
+_NORMALISED: Final = _SYMBOLS.known
 
 
-def to_venue_symbol(symbol: str) -> str:
-    """``"BTC-USD"`` -> ``"BTC-USD"`` (Coinbase product ids are already ``BASE-QUOTE``)."""
-    split_normalised(symbol)
-    return symbol
-
-
-def from_venue_symbol(venue_symbol: str) -> str:
-    """``"BTC-USD"`` -> ``"BTC-USD"``.
-
-    Raises:
-        SymbolError: not a ``BASE-QUOTE`` product id.
-    """
-    symbol = _NORMALISED.get(venue_symbol)
-    if symbol is None:
-        symbol = _NORMALISED[venue_symbol] = check_normalised(venue_symbol, NAME, venue_symbol)
-    return symbol
+#: ``"BTC-USD"`` <-> ``"BTC-USD"`` (Coinbase product ids are already ``BASE-QUOTE``).
+#: Raises SymbolError for a symbol that does not map (see :class:`SymbolMap`).
+to_venue_symbol: Final = _SYMBOLS.to_venue
+from_venue_symbol: Final = _SYMBOLS.from_venue
 
 
 def _messages(kind: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
     product_ids = [to_venue_symbol(symbol) for symbol in symbols]
     messages = [
-        to_json({"type": kind, "product_ids": product_ids, "channel": venue_channel})
-        for channel, venue_channel in ((Channel.TRADES, "market_trades"), (Channel.QUOTES, "ticker"))
-        if channel in channels
+        to_json({"type": kind, "product_ids": product_ids, "channel": name})
+        for name in venue_channels(channels, "market_trades", "ticker")
     ]
     if kind == "subscribe":
         messages.append(to_json({"type": kind, "channel": "heartbeats"}))
@@ -200,7 +189,7 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
             return _quotes(_ticker_decoder.decode(data), received_ns)
         envelope = _envelope_decoder.decode(data)
         if envelope.type == "error":
-            raise VenueError(NAME, "", envelope.message or "(no message)")
+            raise venue_error(NAME, "", envelope.message)
         if envelope.channel in _CONTROL_CHANNELS:
             return []
         if envelope.channel == "market_trades":

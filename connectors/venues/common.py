@@ -8,13 +8,13 @@ from __future__ import annotations
 import enum
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
 import msgspec
 
-from connectors.errors import ParseError, SymbolError
+from connectors.errors import ParseError, SymbolError, VenueError
 from nashipai.events import Event, Side
 
 # Wire field types: msgspec checks these while decoding, so an event never carries a price of
@@ -94,6 +94,70 @@ def split_concatenated(venue_symbol: str, venue: str) -> str:
         f"{venue} symbol {venue_symbol!r} ends in no known quote asset; subscribe to it by its "
         "normalised name so it is remembered, or add its quote asset to QUOTE_ASSETS"
     )
+
+
+class SymbolMap:
+    """One venue's symbols both ways, remembering every pair it has mapped.
+
+    ``separator`` is what the venue puts between base and quote: ``""`` (``BTCUSDT``, split back by
+    :data:`QUOTE_ASSETS`), ``"/"`` (``BTC/USD``) or ``"-"`` (already ``BTC-USD``). Hot paths read
+    :attr:`known` first and call :meth:`from_venue` only on a miss.
+    """
+
+    __slots__ = ("_separator", "_venue", "known")
+
+    def __init__(self, venue: str, separator: str) -> None:
+        self._venue = venue
+        self._separator = separator
+        #: venue symbol -> normalised symbol, filled as symbols are subscribed or met.
+        self.known: dict[str, str] = {}
+
+    def to_venue(self, symbol: str) -> str:
+        """``"BTC-USDT"`` -> the venue's form, remembered for :meth:`from_venue`.
+
+        Raises:
+            SymbolError: ``symbol`` is not a normalised ``BASE-QUOTE`` pair.
+        """
+        base, quote = split_normalised(symbol)
+        venue_symbol = f"{base}{self._separator}{quote}"
+        self.known[venue_symbol] = symbol
+        return venue_symbol
+
+    def from_venue(self, venue_symbol: str) -> str:
+        """The venue's form -> ``"BTC-USDT"``.
+
+        Raises:
+            SymbolError: not a remembered symbol and not mappable by the separator (or, with no
+                separator, by a known quote asset).
+        """
+        symbol = self.known.get(venue_symbol)
+        if symbol is None:
+            symbol = self.known[venue_symbol] = self._normalise(venue_symbol)
+        return symbol
+
+    def _normalise(self, venue_symbol: str) -> str:
+        separator = self._separator
+        if not separator:
+            return split_concatenated(venue_symbol, self._venue)
+        normalised = venue_symbol.replace(separator, "-") if venue_symbol.count(separator) == 1 else ""
+        return check_normalised(normalised, self._venue, venue_symbol)
+
+
+def venue_channels(channels: Collection[Channel], trades: str, quotes: str) -> list[str]:
+    """The venue's names (``trades``, ``quotes``) of the ``channels`` asked for, trades first."""
+    return [name for channel, name in ((Channel.TRADES, trades), (Channel.QUOTES, quotes)) if channel in channels]
+
+
+def symbol_channels(
+    symbols: Sequence[str], channels: Collection[Channel], to_venue: Callable[[str], str], trades: str, quotes: str
+) -> list[tuple[str, str]]:
+    """``(venue symbol, venue channel name)`` for every symbol and channel asked for, symbol by symbol.
+
+    Raises:
+        SymbolError: as ``to_venue`` does.
+    """
+    names = venue_channels(channels, trades, quotes)
+    return [(to_venue(symbol), name) for symbol in symbols for name in names]
 
 
 _EPOCH: Final = datetime(1970, 1, 1)
@@ -178,6 +242,25 @@ def parse_each(
 def to_json(message: Any) -> str:
     """A subscribe/unsubscribe/ping message as the text frame to send."""
     return msgspec.json.encode(message).decode()
+
+
+def venue_error(
+    venue: str,
+    code: str,
+    message: str | None,
+    *,
+    missing: str = "(no message)",
+    retry_codes: Collection[str] = (),
+    retry_words: Sequence[str] = (),
+) -> VenueError:
+    """The :class:`VenueError` for an error the venue reported.
+
+    ``missing`` stands in for an absent ``message``. ``should_retry`` is set when ``code`` is one of
+    ``retry_codes`` or the message holds one of ``retry_words`` (lower case, matched ignoring case).
+    """
+    text = message or missing
+    retry = code in retry_codes or (bool(retry_words) and any(word in text.lower() for word in retry_words))
+    return VenueError(venue, code, text, should_retry=retry)
 
 
 def parse_error(venue: str, exc: Exception, raw: bytes | str) -> ParseError:

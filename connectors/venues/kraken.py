@@ -21,18 +21,18 @@ from typing import Final
 
 import msgspec
 
-from connectors.errors import ParseError, VenueError
+from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
     Channel,
     Price,
     Size,
-    check_normalised,
+    SymbolMap,
     iso_to_ns,
     parse_each,
     parse_error,
-    split_normalised,
     to_json,
+    venue_error,
 )
 from nashipai.events import Event, Quote, SideName, Trade
 
@@ -86,28 +86,14 @@ _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
 _CONTROL_CHANNELS: Final = frozenset({"heartbeat", "status"})
 # Error texts after which a retry may succeed (rate limits, Kraken-side trouble).
 _RETRYABLE_WORDS: Final = ("rate", "unavailable", "internal", "timeout", "busy")
-_NORMALISED: dict[str, str] = {}
+_SYMBOLS: Final = SymbolMap(NAME, "/")
+_NORMALISED: Final = _SYMBOLS.known
 
 
-def to_venue_symbol(symbol: str) -> str:
-    """``"BTC-USD"`` -> ``"BTC/USD"``."""
-    base, quote = split_normalised(symbol)
-    venue_symbol = f"{base}/{quote}"
-    _NORMALISED[venue_symbol] = symbol
-    return venue_symbol
-
-
-def from_venue_symbol(venue_symbol: str) -> str:
-    """``"BTC/USD"`` -> ``"BTC-USD"``.
-
-    Raises:
-        SymbolError: not a ``BASE/QUOTE`` pair of upper-case assets.
-    """
-    symbol = _NORMALISED.get(venue_symbol)
-    if symbol is None:
-        normalised = venue_symbol.replace("/", "-") if venue_symbol.count("/") == 1 else ""
-        symbol = _NORMALISED[venue_symbol] = check_normalised(normalised, NAME, venue_symbol)
-    return symbol
+#: ``"BTC-USD"`` <-> ``"BTC/USD"``.
+#: Raises SymbolError for a symbol that does not map (see :class:`SymbolMap`).
+to_venue_symbol: Final = _SYMBOLS.to_venue
+from_venue_symbol: Final = _SYMBOLS.from_venue
 
 
 def _messages(method: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
@@ -187,9 +173,7 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
             return _quotes(_ticker_decoder.decode(data), received_ns)
         envelope = _envelope_decoder.decode(data)
         if envelope.success is False or envelope.error is not None:
-            message = envelope.error or "(no error text)"
-            retry = any(word in message.lower() for word in _RETRYABLE_WORDS)
-            raise VenueError(NAME, "", message, should_retry=retry)
+            raise venue_error(NAME, "", envelope.error, missing="(no error text)", retry_words=_RETRYABLE_WORDS)
         if envelope.channel in _CONTROL_CHANNELS or envelope.method is not None:
             return []
         if envelope.channel == "trade":

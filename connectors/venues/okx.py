@@ -22,18 +22,19 @@ from typing import Final
 
 import msgspec
 
-from connectors.errors import ParseError, VenueError
+from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
     Channel,
     Millis,
     Price,
     Size,
-    check_normalised,
+    SymbolMap,
     parse_each,
     parse_error,
-    split_normalised,
+    symbol_channels,
     to_json,
+    venue_error,
 )
 from nashipai.events import Event, Quote, SideName, Trade
 
@@ -92,32 +93,19 @@ _trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
 _bbo_decoder: Final = msgspec.json.Decoder(BboMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope, strict=False)
 _CONTROL_EVENTS: Final = frozenset({"subscribe", "unsubscribe", "channel-conn-count"})
-_NORMALISED: dict[str, str] = {}
+_SYMBOLS: Final = SymbolMap(NAME, "-")
+_NORMALISED: Final = _SYMBOLS.known
 
 
-def to_venue_symbol(symbol: str) -> str:
-    """``"BTC-USDT"`` -> ``"BTC-USDT"`` (OKX spot instrument ids are already ``BASE-QUOTE``)."""
-    split_normalised(symbol)
-    return symbol
-
-
-def from_venue_symbol(venue_symbol: str) -> str:
-    """``"BTC-USDT"`` -> ``"BTC-USDT"``.
-
-    Raises:
-        SymbolError: not a spot ``BASE-QUOTE`` instrument id (e.g. ``"BTC-USDT-SWAP"``).
-    """
-    symbol = _NORMALISED.get(venue_symbol)
-    if symbol is None:
-        symbol = _NORMALISED[venue_symbol] = check_normalised(venue_symbol, NAME, venue_symbol)
-    return symbol
+#: ``"BTC-USDT"`` <-> ``"BTC-USDT"``; derivatives (``"BTC-USDT-SWAP"``) raise SymbolError.
+#: Raises SymbolError for a symbol that does not map (see :class:`SymbolMap`).
+to_venue_symbol: Final = _SYMBOLS.to_venue
+from_venue_symbol: Final = _SYMBOLS.from_venue
 
 
 def _messages(op: str, symbols: Sequence[str], channels: Collection[Channel]) -> list[str]:
-    venue_channels = [
-        name for channel, name in ((Channel.TRADES, "trades"), (Channel.QUOTES, "bbo-tbt")) if channel in channels
-    ]
-    args = [{"channel": name, "instId": to_venue_symbol(symbol)} for symbol in symbols for name in venue_channels]
+    pairs = symbol_channels(symbols, channels, to_venue_symbol, "trades", "bbo-tbt")
+    args = [{"channel": name, "instId": inst_id} for inst_id, name in pairs]
     return [to_json({"op": op, "args": args})]
 
 
@@ -188,8 +176,7 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
             return []
         envelope = _envelope_decoder.decode(data)
         if envelope.event in ("error", "notice"):
-            code = envelope.code or ""
-            raise VenueError(NAME, code, envelope.msg or "(no msg)", should_retry=code in _RETRYABLE_CODES)
+            raise venue_error(NAME, envelope.code or "", envelope.msg, missing="(no msg)", retry_codes=_RETRYABLE_CODES)
         if envelope.event in _CONTROL_EVENTS:
             return []
         channel = envelope.arg.channel if envelope.event is None and envelope.arg is not None else None
