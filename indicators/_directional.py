@@ -7,6 +7,9 @@ The first ``period - 1`` moves are summed, later ones smoothed as
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from numba import njit
 
 from indicators._base import FloatArray
@@ -79,3 +82,29 @@ def dm_step(s: DmState, h: float, lo: float, c: float) -> tuple[DmState, bool]:
 def directional_index(dm: float, tr: float) -> float:
     """100 * dm / tr, 0 when tr is exactly 0."""
     return 0.0 if tr == 0.0 else 100.0 * (dm / tr)
+
+
+def di_init(period: int) -> FloatArray:
+    """A fresh PLUS_DI / MINUS_DI state: one directional-movement block."""
+    state = np.zeros(HEADER)
+    dm_init(state, 0, period)
+    return state
+
+
+@njit(cache=True, inline="always")
+def di_run(
+    state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray, plus: bool
+) -> None:
+    """The PLUS_DI (``plus``) / MINUS_DI kernel body; callers pass a literal, so the branch folds away."""
+    s = dm_load(state, 0)
+    for i in range(high.shape[0]):
+        h = high[i]
+        lo = low[i]
+        c = close[i]
+        out[i] = math.nan
+        if math.isnan(h) or math.isnan(lo) or math.isnan(c):
+            continue
+        s, ready = dm_step(s, h, lo, c)
+        if ready:
+            out[i] = directional_index(s[5] if plus else s[6], s[7])
+    dm_store(state, 0, s)

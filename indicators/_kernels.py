@@ -146,6 +146,22 @@ def ma_step(state: FloatArray, o: int, s: MaState, x: float) -> tuple[MaState, f
     return sma_step(state, o, s, x)
 
 
+@njit(cache=True, inline="always")
+def ma_run(state: FloatArray, real: FloatArray, out: FloatArray, is_ema: bool) -> None:
+    """The SMA / EMA (``is_ema``) kernel body over block 0; callers pass a literal, so the branch folds away."""
+    s = ma_load(state, 0)
+    for i in range(real.shape[0]):
+        x = real[i]
+        if math.isnan(x):
+            out[i] = NAN
+            continue
+        if is_ema:
+            s, out[i] = ema_step(state, 0, s, x)
+        else:
+            s, out[i] = sma_step(state, 0, s, x)
+    ma_store(state, 0, s)
+
+
 # --- rolling extreme over a window, monotonic deque ------------------------------------
 # header (window, index, head, length), then deque indices[window], deque values[window].
 # Ties keep the most recent index, as TA-Lib's AROON does.

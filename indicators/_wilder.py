@@ -9,6 +9,9 @@ division on the carried chain costs ~15 cycles a row).
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from numba import njit
 
 from indicators._base import FloatArray
@@ -20,6 +23,13 @@ WilderState = tuple[int, int, float, float, float]
 def wilder_init(state: FloatArray, offset: int, period: int) -> None:
     """Write a fresh gain/loss block."""
     state[offset : offset + HEADER] = (period, 0.0, 0.0, 0.0, 0.0)
+
+
+def wilder_new(period: int) -> FloatArray:
+    """A fresh RSI / CMO state: one gain/loss block."""
+    state = np.zeros(HEADER)
+    wilder_init(state, 0, period)
+    return state
 
 
 @njit(cache=True)
@@ -62,3 +72,32 @@ def wilder_step(s: WilderState, x: float) -> tuple[WilderState, bool]:
     else:
         gain += move * b
     return (n, count, x, gain, loss), True
+
+
+@njit(cache=True)
+def rsi_value(gain: float, loss: float) -> float:
+    """100 * gain / (gain + loss), 0 when the sum is exactly 0 (TA-Lib >= 0.6)."""
+    total = gain + loss
+    return 0.0 if total == 0.0 else 100.0 * (gain / total)
+
+
+@njit(cache=True)
+def cmo_value(gain: float, loss: float) -> float:
+    """100 * (gain - loss) / (gain + loss), 0 when the sum is exactly 0 (TA-Lib >= 0.6)."""
+    total = gain + loss
+    return 0.0 if total == 0.0 else 100.0 * ((gain - loss) / total)
+
+
+@njit(cache=True, inline="always")
+def wilder_run(state: FloatArray, real: FloatArray, out: FloatArray, cmo: bool) -> None:
+    """The RSI / CMO (``cmo``) kernel body; callers pass a literal, so the branch folds away."""
+    s = wilder_load(state, 0)
+    for i in range(real.shape[0]):
+        x = real[i]
+        out[i] = math.nan
+        if math.isnan(x):
+            continue
+        s, ready = wilder_step(s, x)
+        if ready:
+            out[i] = cmo_value(s[3], s[4]) if cmo else rsi_value(s[3], s[4])
+    wilder_store(state, 0, s)

@@ -42,10 +42,9 @@ from indicators._kernels import (
     var_store,
 )
 from indicators._wilder import HEADER as WILDER_HEADER
-from indicators._wilder import wilder_init, wilder_load, wilder_step, wilder_store
+from indicators._wilder import rsi_value, wilder_init, wilder_load, wilder_step, wilder_store
 from indicators.atr import HEADER as ATR_HEADER
 from indicators.atr import atr_init, atr_load, atr_step, atr_store
-from indicators.rsi import rsi_value
 from indicators.vwap import HEADER as VWAP_HEADER
 from indicators.vwap import vwap_init, vwap_load, vwap_step, vwap_store
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from numba import njit
 
 from indicators._base import (
@@ -16,37 +13,18 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._wilder import HEADER, wilder_init, wilder_load, wilder_step, wilder_store
+from indicators._wilder import wilder_new, wilder_run
 
 NAME = "cmo"
 
 
 def _init(timeperiod: int) -> FloatArray:
-    period = check_period(NAME, "timeperiod", timeperiod, 2)
-    state = np.zeros(HEADER)
-    wilder_init(state, 0, period)
-    return state
-
-
-@njit(cache=True)
-def cmo_value(gain: float, loss: float) -> float:
-    """100 * (gain - loss) / (gain + loss), 0 when the sum is exactly 0 (TA-Lib >= 0.6)."""
-    total = gain + loss
-    return 0.0 if total == 0.0 else 100.0 * ((gain - loss) / total)
+    return wilder_new(check_period(NAME, "timeperiod", timeperiod, 2))
 
 
 @njit(cache=True)
 def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
-    s = wilder_load(state, 0)
-    for i in range(real.shape[0]):
-        x = real[i]
-        out[i] = math.nan
-        if math.isnan(x):
-            continue
-        s, ready = wilder_step(s, x)
-        if ready:
-            out[i] = cmo_value(s[3], s[4])
-    wilder_store(state, 0, s)
+    wilder_run(state, real, out, True)
 
 
 def cmo(real: FloatArray, timeperiod: int = 14) -> FloatArray:

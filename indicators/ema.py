@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -16,7 +14,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import ema_init, ema_size, ema_step, ma_load, ma_store
+from indicators._kernels import ema_init, ema_size, ma_run
 
 NAME = "ema"
 
@@ -30,14 +28,7 @@ def _init(timeperiod: int) -> FloatArray:
 
 @njit(cache=True)
 def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
-    s = ma_load(state, 0)
-    for i in range(real.shape[0]):
-        x = real[i]
-        if math.isnan(x):
-            out[i] = math.nan
-            continue
-        s, out[i] = ema_step(state, 0, s, x)
-    ma_store(state, 0, s)
+    ma_run(state, real, out, True)
 
 
 def ema(real: FloatArray, timeperiod: int = 30) -> FloatArray:

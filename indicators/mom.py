@@ -22,15 +22,17 @@ NAME = "mom"
 _HEADER = 3  # period, count, pos; then ring[period]
 
 
-def _init(timeperiod: int) -> FloatArray:
-    period = check_period(NAME, "timeperiod", timeperiod)
+def lag_init(name: str, timeperiod: int) -> FloatArray:
+    """A fresh MOM / ROC state: header, then a ring of the last ``timeperiod`` values."""
+    period = check_period(name, "timeperiod", timeperiod)
     state = np.zeros(_HEADER + period)
     state[0] = period
     return state
 
 
-@njit(cache=True)
-def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
+@njit(cache=True, inline="always")
+def lag_run(state: FloatArray, real: FloatArray, out: FloatArray, pct: bool) -> None:
+    """x[t] - x[t - n] (ROC with ``pct``: percent change, 0 when the old value is 0); the literal folds away."""
     n = int(state[0])
     count = int(state[1])
     pos = int(state[2])
@@ -43,13 +45,26 @@ def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
             count += 1
             out[i] = math.nan
         else:
-            out[i] = x - state[_HEADER + pos]
+            old = state[_HEADER + pos]
+            if pct:
+                out[i] = ((x / old) - 1.0) * 100.0 if old != 0.0 else 0.0
+            else:
+                out[i] = x - old
         state[_HEADER + pos] = x
         pos += 1
         if pos == n:
             pos = 0
     state[1] = count
     state[2] = pos
+
+
+def _init(timeperiod: int) -> FloatArray:
+    return lag_init(NAME, timeperiod)
+
+
+@njit(cache=True)
+def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
+    lag_run(state, real, out, False)
 
 
 @njit(cache=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from numba import njit
 
 from indicators._base import (
@@ -16,32 +13,19 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._directional import HEADER, directional_index, dm_init, dm_load, dm_step, dm_store
+from indicators._directional import di_init, di_run
 
 NAME = "plus_di"
 _INPUTS = ("high", "low", "close")
 
 
 def _init(timeperiod: int) -> FloatArray:
-    state = np.zeros(HEADER)
-    dm_init(state, 0, check_period(NAME, "timeperiod", timeperiod, 2))
-    return state
+    return di_init(check_period(NAME, "timeperiod", timeperiod, 2))
 
 
 @njit(cache=True)
 def _run(state: FloatArray, high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
-    s = dm_load(state, 0)
-    for i in range(high.shape[0]):
-        h = high[i]
-        lo = low[i]
-        c = close[i]
-        out[i] = math.nan
-        if math.isnan(h) or math.isnan(lo) or math.isnan(c):
-            continue
-        s, ready = dm_step(s, h, lo, c)
-        if ready:
-            out[i] = directional_index(s[5], s[7])
-    dm_store(state, 0, s)
+    di_run(state, high, low, close, out, True)
 
 
 def plus_di(high: FloatArray, low: FloatArray, close: FloatArray, timeperiod: int = 14) -> FloatArray:

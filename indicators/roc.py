@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from numba import njit
 
 from indicators._base import (
@@ -12,44 +9,21 @@ from indicators._base import (
     IndicatorSpec,
     StreamingIndicator,
     as_columns,
-    check_period,
     register,
     run_batch,
 )
+from indicators.mom import lag_init, lag_run
 
 NAME = "roc"
-_HEADER = 3  # period, count, pos; then ring[period]
 
 
 def _init(timeperiod: int) -> FloatArray:
-    period = check_period(NAME, "timeperiod", timeperiod)
-    state = np.zeros(_HEADER + period)
-    state[0] = period
-    return state
+    return lag_init(NAME, timeperiod)
 
 
 @njit(cache=True)
 def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
-    n = int(state[0])
-    count = int(state[1])
-    pos = int(state[2])
-    for i in range(real.shape[0]):
-        x = real[i]
-        if math.isnan(x):
-            out[i] = math.nan
-            continue
-        if count < n:
-            count += 1
-            out[i] = math.nan
-        else:
-            old = state[_HEADER + pos]
-            out[i] = ((x / old) - 1.0) * 100.0 if old != 0.0 else 0.0
-        state[_HEADER + pos] = x
-        pos += 1
-        if pos == n:
-            pos = 0
-    state[1] = count
-    state[2] = pos
+    lag_run(state, real, out, True)
 
 
 def roc(real: FloatArray, timeperiod: int = 10) -> FloatArray:

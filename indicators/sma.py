@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -16,7 +14,7 @@ from indicators._base import (
     register,
     run_batch,
 )
-from indicators._kernels import ma_load, ma_store, sma_init, sma_size, sma_step
+from indicators._kernels import ma_run, sma_init, sma_size
 
 NAME = "sma"
 
@@ -30,14 +28,7 @@ def _init(timeperiod: int) -> FloatArray:
 
 @njit(cache=True)
 def _run(state: FloatArray, real: FloatArray, out: FloatArray) -> None:
-    s = ma_load(state, 0)
-    for i in range(real.shape[0]):
-        x = real[i]
-        if math.isnan(x):
-            out[i] = math.nan
-            continue
-        s, out[i] = sma_step(state, 0, s, x)
-    ma_store(state, 0, s)
+    ma_run(state, real, out, False)
 
 
 def sma(real: FloatArray, timeperiod: int = 30) -> FloatArray:

@@ -30,9 +30,8 @@ from indicators._kernels import (
     ma_step,
     ma_store,
 )
-from indicators._wilder import HEADER, wilder_init, wilder_load, wilder_step, wilder_store
+from indicators._wilder import HEADER, rsi_value, wilder_init, wilder_load, wilder_step, wilder_store
 from indicators.rsi import _fast as rsi_fast
-from indicators.rsi import rsi_value
 from indicators.stoch import fastk_value
 
 NAME = "stochrsi"
