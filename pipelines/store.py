@@ -52,7 +52,7 @@ def _dead_letters(decoded: Decoded | EventFrame) -> list[Outgoing]:
 
 
 def build_flow(settings: Settings, namespace: str | None = None, stop_at_end: bool = False,
-               batch_size: int = 10_000, topics: Sequence[str] | None = None) -> Dataflow:
+               batch_size: int = 50_000, topics: Sequence[str] | None = None) -> Dataflow:
     """The store dataflow; a ``namespace`` reads ``<topic>.<ns>`` and writes ``<table>_<ns>``.
 
     ``topics`` replaces the namespaced defaults (a replay stores its ``signals.<run>`` topics).
