@@ -109,9 +109,10 @@ class BookData(msgspec.Struct, frozen=True, gc=False):
     data: BookTicker
 
 
-_Item = TypeVar("_Item", TradeData, BookData)
+_Item = TypeVar("_Item", TradeData, BookData, TradeMessage)
 _trades_decoder: Final = msgspec.json.Decoder(list[TradeData], strict=False)
 _books_decoder: Final = msgspec.json.Decoder(list[BookData], strict=False)
+_raw_trades_decoder: Final = msgspec.json.Decoder(list[TradeMessage], strict=False)
 
 _SYMBOLS: Final = SymbolMap(NAME, "")
 _NORMALISED: Final = _SYMBOLS.known  # venue symbol -> normalised, filled as symbols are met
@@ -220,8 +221,9 @@ def _parse_other(raw: bytes, received_ns: int) -> list[Event]:
 def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
     """The events of many frames (``received_ns[i]`` is frame i's receive time): the runner's fast path.
 
-    Combined ``@trade`` and ``@bookTicker`` frames are joined into one JSON array per kind and
-    decoded in one call (about twice as fast as frame by frame); Trades keep their order, and so do
+    Combined ``@trade`` and ``@bookTicker`` frames (and raw ``trade`` frames, from a ``/ws``
+    connection) are joined into one JSON array per kind and decoded in one call (about twice as fast
+    as frame by frame); Trades keep their order (a connection is either raw or combined), and so do
     Quotes. Any other frame goes through :func:`parse`.
 
     Raises:
@@ -229,6 +231,8 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
     """
     trade_frames: list[bytes] = []
     trade_times: list[int] = []
+    raw_trade_frames: list[bytes] = []
+    raw_trade_times: list[int] = []
     book_frames: list[bytes] = []
     book_times: list[int] = []
     events: list[Event] = []
@@ -243,10 +247,17 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
                 book_frames.append(data)
                 book_times.append(ns)
                 continue
+        elif data.startswith(b'{"e":"trade"'):  # a raw stream connection
+            raw_trade_frames.append(data)
+            raw_trade_times.append(ns)
+            continue
         events += parse(data, ns)
     try:
         if trade_frames:
             events += _trades(_decode_batch(_trades_decoder, trade_frames), trade_times)
+        if raw_trade_frames:
+            raw_trades = _decode_batch(_raw_trades_decoder, raw_trade_frames)
+            events += [_trade(message, ns)[0] for message, ns in zip(raw_trades, raw_trade_times, strict=True)]
         if book_frames:
             events += _quotes(_decode_batch(_books_decoder, book_frames), book_times)
     except (msgspec.DecodeError, ValueError) as exc:

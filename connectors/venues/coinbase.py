@@ -28,12 +28,15 @@ import msgspec
 from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
+    BATCH_ERRORS,
     BUY,
     SELL,
     Channel,
     Price,
     Size,
     SymbolMap,
+    decode_batch,
+    group_frames,
     iso_to_ns,
     parse_each,
     parse_error,
@@ -98,7 +101,17 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
     message: str | None = None  # the error text
 
 
+class TradesItem(TradesMessage, frozen=True, gc=False, tag_field="channel", tag="market_trades"):
+    """A ``market_trades`` message in a batch, told from a ticker by its ``channel``."""
+
+
+class TickerItem(TickerMessage, frozen=True, gc=False, tag_field="channel", tag="ticker"):
+    """A ``ticker`` message in a batch."""
+
+
 _trades_decoder: Final = msgspec.json.Decoder(TradesMessage, strict=False)
+_batch_decoder: Final = msgspec.json.Decoder(list[TradesItem | TickerItem], strict=False)
+_DATA_PREFIXES: Final = ((b'{"channel":"market_trades"', b'{"channel":"ticker"'),)
 _ticker_decoder: Final = msgspec.json.Decoder(TickerMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
 _CONTROL_CHANNELS: Final = frozenset({"heartbeats", "subscriptions"})
@@ -202,5 +215,59 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
 
 
 def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
-    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    """The events of many frames (``received_ns[i]`` is frame i's receive time), in order.
+
+    ``market_trades`` and ``ticker`` frames are joined into one JSON array and decoded in one call;
+    heartbeats and other frames go through :func:`parse`. Should anything fail, the frames are
+    parsed one by one.
+
+    Raises:
+        ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
+    """
+    groups = group_frames(parse, frames, received_ns, _DATA_PREFIXES)
+    if groups is not None:
+        data, times = groups[0]
+        try:
+            return _many(decode_batch(_batch_decoder, data), times) if data else []
+        except BATCH_ERRORS:
+            pass
     return parse_each(parse, frames, received_ns)
+
+
+def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Event]:
+    normalised = _NORMALISED.get
+    events: list[Event] = []
+    append = events.append
+    for message, ns in zip(messages, times, strict=True):
+        if isinstance(message, TradesItem):
+            for event in message.events:
+                for trade in reversed(event.trades):  # newest first on the wire
+                    append(
+                        Trade(
+                            exchange="coinbase",
+                            symbol=normalised(trade.product_id) or from_venue_symbol(trade.product_id),
+                            price=trade.price,
+                            size=trade.size,
+                            side=SELL if trade.side == "BUY" else BUY,  # wire side is the maker's
+                            trade_id=trade.trade_id,
+                            ts_event=iso_to_ns(trade.time),
+                            ts_recv=ns,
+                        )
+                    )
+        else:
+            ts_event = iso_to_ns(message.timestamp)
+            for ticker_event in message.events:
+                for ticker in ticker_event.tickers:
+                    append(
+                        Quote(
+                            exchange="coinbase",
+                            symbol=normalised(ticker.product_id) or from_venue_symbol(ticker.product_id),
+                            bid_price=ticker.best_bid,
+                            bid_size=ticker.best_bid_quantity,
+                            ask_price=ticker.best_ask,
+                            ask_size=ticker.best_ask_quantity,
+                            ts_event=ts_event,
+                            ts_recv=ns,
+                        )
+                    )
+    return events

@@ -10,11 +10,12 @@ import re
 import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final
+from itertools import repeat
+from typing import Annotated, Any, Final, TypeVar
 
 import msgspec
 
-from connectors.errors import ParseError, SymbolError, VenueError
+from connectors.errors import ConnectorError, ParseError, SymbolError, VenueError
 from nashipai.events import Event, Side
 
 # Wire field types: msgspec checks these while decoding, so an event never carries a price of
@@ -163,6 +164,7 @@ def symbol_channels(
 _EPOCH: Final = datetime(1970, 1, 1)
 _ONE_SECOND: Final = timedelta(seconds=1)
 _SECONDS_CACHE: dict[str, int] = {}
+_NS_CACHE: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM:SS." -> epoch ns of that second
 # Nanoseconds per unit of the last fractional digit, by the number of fractional digits.
 _FRACTION_SCALE: Final = (0, 10**8, 10**7, 10**6, 10**5, 10**4, 10**3, 10**2, 10, 1)
 
@@ -184,17 +186,8 @@ def _epoch_seconds(prefix: str) -> int:
     return seconds
 
 
-def iso_to_ns(text: str) -> int:
-    """An RFC 3339 UTC timestamp as integer nanoseconds since the epoch, exactly.
-
-    Takes ``YYYY-MM-DDTHH:MM:SS`` with 0 to 9 fractional digits and ``Z`` or ``+00:00``:
-    ``"2019-08-14T20:42:27.265Z"`` -> ``1565815347265000000``,
-    ``"2023-02-09T20:19:35.39625135Z"`` -> ``1675973975396251350``. No float is involved, and the
-    date part is cached per second, so this costs a few hundred nanoseconds.
-
-    Raises:
-        ValueError: the text is not of that form.
-    """
+def _iso_to_ns(text: str) -> int:
+    """:func:`iso_to_ns` the long way, filling its cache."""
     prefix = text[:19]
     seconds = _SECONDS_CACHE.get(prefix)
     if seconds is None:
@@ -207,10 +200,34 @@ def iso_to_ns(text: str) -> int:
         raise ValueError(f"timestamp {text!r} is not UTC (needs 'Z' or '+00:00')")
     if not fraction:
         return seconds * NS_PER_S
+    if fraction[0] == ".":
+        if len(_NS_CACHE) >= 65_536:
+            _NS_CACHE.clear()
+        _NS_CACHE[text[:20]] = seconds * NS_PER_S
     digits = len(fraction) - 1
     if fraction[0] != "." or not 1 <= digits <= 9 or not fraction[1:].isdigit():
         raise ValueError(f"timestamp {text!r} has a bad fraction of a second (1 to 9 digits)")
     return seconds * NS_PER_S + int(fraction[1:]) * _FRACTION_SCALE[digits]
+
+
+def iso_to_ns(text: str) -> int:
+    """An RFC 3339 UTC timestamp as integer nanoseconds since the epoch, exactly.
+
+    Takes ``YYYY-MM-DDTHH:MM:SS`` with 0 to 9 fractional digits and ``Z`` or ``+00:00``:
+    ``"2019-08-14T20:42:27.265Z"`` -> ``1565815347265000000``,
+    ``"2023-02-09T20:19:35.39625135Z"`` -> ``1675973975396251350``. No float is involved and the
+    date part is cached per second, so the common form (``...SS.fffZ``) costs one dict look-up and
+    one ``int``.
+
+    Raises:
+        ValueError: the text is not of that form.
+    """
+    base = _NS_CACHE.get(text[:20])  # "YYYY-MM-DDTHH:MM:SS." -> its epoch ns, filled by _iso_to_ns
+    if base is not None and text[-1] == "Z":  # a hit: text has at least 20 characters
+        fraction = text[20:-1]
+        if fraction.isdigit() and len(fraction) <= 9:
+            return base + int(fraction) * _FRACTION_SCALE[len(fraction)]
+    return _iso_to_ns(text)
 
 
 def missing_trade_ids(previous_id: str, trade_id: str) -> range:
@@ -237,6 +254,61 @@ def parse_each(
     for raw, ns in zip(frames, received_ns, strict=True):
         events += parse(raw, ns)
     return events
+
+
+_T = TypeVar("_T")
+
+#: What a batched ``parse_many`` path may raise before it falls back to :func:`parse_each`.
+BATCH_ERRORS: Final = (msgspec.DecodeError, ValueError, TypeError, ConnectorError)
+
+Frames = tuple[list[bytes], list[int]]  # frames and their receive times
+
+
+def group_frames(
+    parse: Callable[[bytes | str, int], list[Event]],
+    frames: Sequence[bytes | str],
+    received_ns: Sequence[int],
+    kinds: Sequence[tuple[bytes, ...]],
+) -> list[Frames] | None:
+    """Sort a batch into one group per kind of data frame, a frame being of a kind if it starts with
+    one of its prefixes (the prefixes ``parse`` takes its fast path on), for a batched decode.
+
+    Frames of no kind are parsed with ``parse`` on the spot. Returns None, the caller then parsing
+    the batch with :func:`parse_each`, if one of those fails or yields events (they would be out of
+    order), or a frame is a ``str``.
+    """
+    try:
+        for index, prefixes in enumerate(kinds):
+            if all(map(bytes.startswith, frames, repeat(prefixes))):  # type: ignore[arg-type]
+                groups: list[Frames] = [([], []) for _ in kinds]  # the usual batch: one kind only
+                groups[index] = (frames, received_ns)  # type: ignore[assignment]
+                return groups
+        groups = [([], []) for _ in kinds]
+        for raw, ns in zip(frames, received_ns, strict=True):
+            for prefixes, (group, times) in zip(kinds, groups, strict=True):
+                if raw.startswith(prefixes):  # type: ignore[arg-type]
+                    group.append(raw)  # type: ignore[arg-type]
+                    times.append(ns)
+                    break
+            else:
+                if parse(raw, ns):
+                    return None
+    except (TypeError, ValueError, ConnectorError):
+        return None
+    return groups
+
+
+def decode_batch(decoder: msgspec.json.Decoder[list[_T]], frames: list[bytes]) -> list[_T]:
+    """Decode frames (each one JSON value) in one call, as the JSON array of them.
+
+    Raises:
+        msgspec.DecodeError: some frame is not valid.
+        ValueError: a broken frame swallowed its neighbour (the counts differ).
+    """
+    decoded = decoder.decode(b"[" + b",".join(frames) + b"]")
+    if len(decoded) != len(frames):
+        raise ValueError("frames do not match the decoded messages")
+    return decoded
 
 
 def to_json(message: Any) -> str:

@@ -25,11 +25,14 @@ import msgspec
 from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
+    BATCH_ERRORS,
     Channel,
     Millis,
     Price,
     Size,
     SymbolMap,
+    decode_batch,
+    group_frames,
     parse_each,
     parse_error,
     symbol_channels,
@@ -92,6 +95,9 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
 _trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
 _bbo_decoder: Final = msgspec.json.Decoder(BboMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope, strict=False)
+_trades_decoder: Final = msgspec.json.Decoder(list[TradeMessage], strict=False)
+_bbos_decoder: Final = msgspec.json.Decoder(list[BboMessage], strict=False)
+_KINDS: Final = ((b'{"arg":{"channel":"trades",',), (b'{"arg":{"channel":"bbo-tbt",',))
 _CONTROL_EVENTS: Final = frozenset({"subscribe", "unsubscribe", "channel-conn-count"})
 _SYMBOLS: Final = SymbolMap(NAME, "-")
 _NORMALISED: Final = _SYMBOLS.known
@@ -190,5 +196,65 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
 
 
 def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
-    """The events of many frames (``received_ns[i]`` is frame i's receive time), as :func:`parse` raises."""
+    """The events of many frames (``received_ns[i]`` is frame i's receive time): Trades in order,
+    then Quotes in order.
+
+    ``trades`` and ``bbo-tbt`` frames are joined into one JSON array per kind and decoded in one
+    call; other frames (``pong``, acks) go through :func:`parse`. Should anything fail, the frames
+    are parsed one by one.
+
+    Raises:
+        ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
+    """
+    groups = group_frames(parse, frames, received_ns, _KINDS)
+    if groups is not None:
+        (trade_frames, trade_times), (bbo_frames, bbo_times) = groups
+        try:
+            events = _many_trades(decode_batch(_trades_decoder, trade_frames), trade_times) if trade_frames else []
+            if bbo_frames:
+                events += _many_quotes(decode_batch(_bbos_decoder, bbo_frames), bbo_times)
+        except BATCH_ERRORS:
+            pass
+        else:
+            return events
     return parse_each(parse, frames, received_ns)
+
+
+def _many_trades(messages: list[TradeMessage], times: list[int]) -> list[Event]:
+    normalised = _NORMALISED.get
+    return [
+        Trade(
+            exchange="okx",
+            symbol=normalised(trade.instId) or from_venue_symbol(trade.instId),
+            price=trade.px,
+            size=trade.sz,
+            side=trade.side,
+            trade_id=trade.tradeId,
+            ts_event=trade.ts * 1_000_000,
+            ts_recv=ns,
+        )
+        for message, ns in zip(messages, times, strict=True)
+        for trade in message.data
+    ]
+
+
+def _many_quotes(messages: list[BboMessage], times: list[int]) -> list[Event]:
+    normalised = _NORMALISED.get
+    return [
+        Quote(
+            exchange="okx",
+            symbol=symbol,
+            bid_price=bid[0],
+            bid_size=bid[1],
+            ask_price=ask[0],
+            ask_size=ask[1],
+            ts_event=bbo.ts * 1_000_000,
+            ts_recv=ns,
+        )
+        for message, ns in zip(messages, times, strict=True)
+        for inst_id in (message.arg.instId,)
+        for symbol in (normalised(inst_id) or from_venue_symbol(inst_id),)  # even with no live level, as _quotes
+        for bbo in message.data
+        if bbo.bids and bbo.asks
+        for bid, ask in ((bbo.bids[0], bbo.asks[0]),)
+    ]

@@ -1,0 +1,106 @@
+"""``parse_many`` of the venues with a batched decode: the events and the errors of ``parse``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from connectors import ConnectorError, ParseError, VenueError
+from connectors.venues import binance, bybit, coinbase, kraken, okx
+from connectors.venues.common import iso_to_ns, parse_each
+from nashipai.events import Event, Quote, Trade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RECEIVED_NS = 1_718_000_000_999_000_000
+IN_ORDER = (kraken, coinbase)  # one decode for every kind: the events come in frame order
+GROUPED = (bybit, okx)  # Trades in order, then Quotes in order
+BATCHED = (*IN_ORDER, *GROUPED)
+
+
+def _fixtures(venue: ModuleType) -> list[bytes]:
+    paths = sorted(path for path in (FIXTURES / venue.NAME).iterdir() if path.suffix in (".json", ".txt"))
+    return [path.read_bytes().rstrip(b"\n") for path in paths]
+
+
+def _outcome(
+    parse_many: Callable[[Sequence[bytes | str], list[int]], list[Event]],
+    frames: Sequence[bytes | str],
+    times: list[int],
+) -> list[Event] | tuple[type, str, object]:
+    try:
+        return parse_many(frames, times)
+    except ConnectorError as exc:
+        return type(exc), str(exc), getattr(exc, "raw", None)
+
+
+def _each(venue: ModuleType) -> Callable[[Sequence[bytes | str], list[int]], list[Event]]:
+    return lambda frames, times: parse_each(venue.parse, frames, times)
+
+
+def _kinds(events: list[Event]) -> list[Event]:
+    return [e for e in events if isinstance(e, Trade)] + [e for e in events if isinstance(e, Quote)]
+
+
+@pytest.mark.parametrize("venue", BATCHED, ids=lambda venue: venue.NAME)
+def test_parse_many_gives_the_events_of_parse(venue: ModuleType, session: Callable[[str], list[bytes]]) -> None:
+    frames = session(venue.NAME) * 3
+    times = [RECEIVED_NS + index for index in range(len(frames))]
+    one_by_one = parse_each(venue.parse, frames, times)
+    many = venue.parse_many(frames, times)
+    assert many == (one_by_one if venue in IN_ORDER else _kinds(one_by_one))
+    assert one_by_one
+
+
+@pytest.mark.parametrize("venue", BATCHED, ids=lambda venue: venue.NAME)
+def test_parse_many_of_one_kind_and_of_str_frames(venue: ModuleType, session: Callable[[str], list[bytes]]) -> None:
+    for frame in session(venue.NAME):
+        for frames in ([frame] * 5, [frame.decode()] * 5):
+            times = list(range(RECEIVED_NS, RECEIVED_NS + 5))
+            assert _outcome(venue.parse_many, frames, times) == _outcome(_each(venue), frames, times)
+
+
+@pytest.mark.parametrize("venue", BATCHED, ids=lambda venue: venue.NAME)
+def test_parse_many_raises_as_parse_does(venue: ModuleType, session: Callable[[str], list[bytes]]) -> None:
+    """Every fixture, then broken frames, amid a session: the same events or the same error."""
+    good = session(venue.NAME)
+    broken = [good[-1][:-1], good[-1] + b"x", good[-1].replace(b'"', b"'", 3), b"", b"[]", b"{}", b"null"]
+    for bad in [*_fixtures(venue), *broken]:
+        for frames in ([*good, bad, *good], [bad, *good], [*good, bad]):
+            times = [RECEIVED_NS] * len(frames)
+            expected = _outcome(_each(venue), frames, times)
+            got = _outcome(venue.parse_many, frames, times)
+            if isinstance(expected, list) and venue in GROUPED:
+                expected = _kinds(expected)
+            assert got == expected, bad
+
+
+def test_binance_parse_many_batches_raw_trades(wire: Callable[[str, str], bytes]) -> None:
+    frames = [wire("binance", "trade.json")] * 3 + [wire("binance", "book_ticker.json")]
+    times = [RECEIVED_NS + index for index in range(len(frames))]
+    assert _kinds(binance.parse_many(frames, times)) == _kinds(parse_each(binance.parse, frames, times))
+    with pytest.raises(ParseError):
+        binance.parse_many([*frames, frames[0][:-1]], [*times, RECEIVED_NS])
+    with pytest.raises(VenueError):
+        binance.parse_many([*frames, wire("binance", "error.json")], [*times, RECEIVED_NS])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-02-09T20:19:35.Z",
+        "2023-02-09T20:19:35.1234567891Z",
+        "2023-02-09T20:19:35.12a4Z",
+        "2023-02-09T20:19:35.+124Z",
+        "2023-02-09T20:19:35.1_24Z",
+        "2023-02-09T20:19:35. 124Z",
+        "2023-02-09T20:19:35.124",
+        "2023-02-09T20:19:35.124+01:00",
+    ],
+)
+def test_bad_iso_timestamps_raise_with_their_second_cached(text: str) -> None:
+    assert iso_to_ns("2023-02-09T20:19:35.5Z") == 1_675_973_975_500_000_000
+    with pytest.raises(ValueError):
+        iso_to_ns(text)
