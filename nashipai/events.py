@@ -246,11 +246,6 @@ def encode(event: Event) -> bytes:
     return _encoder.encode(event)
 
 
-def encode_many(events: list[Event]) -> list[bytes]:
-    """Encode many events, reusing one buffer-backed encoder."""
-    return [_encoder.encode(event) for event in events]
-
-
 def decoder_for(event_type: type[E]) -> msgspec.json.Decoder[E]:
     """The typed JSON decoder of ``event_type``, built once and cached."""
     decoder = _decoders.get(event_type)

@@ -8,11 +8,10 @@ WAL table with ``ts`` (the event time) as its designated timestamp, partitioned 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
 from typing import Any, Final
 
 import msgspec
@@ -104,49 +103,6 @@ class Table:
     def _converters(self) -> list[tuple[str, str, Callable[[Any], Any]]]:
         return [(column.name, column.source, _json if column.as_json else _CONVERT[column.sql_type])
                 for column in self.columns]
-
-
-    def frame(self, events: Sequence[Event]) -> Any:
-        """The events as a pandas frame for ``Sender.dataframe`` (column-wise: the fast path).
-
-        Symbol columns are categoricals, the designated timestamp is ``ts`` (= ``ts_event``).
-        """
-        import numpy as np
-        import pandas as pd
-
-        data: dict[str, Any] = {}
-        for symbol in self.symbols:
-            data[symbol] = pd.Categorical(_texts(list(map(attrgetter(symbol), events))))
-        for column in self.columns:
-            data[column.name] = _column(column, list(map(attrgetter(column.source), events)), np, pd)
-        stamps = np.fromiter(map(attrgetter("ts_event"), events), dtype=np.int64, count=len(events))
-        data["ts"] = pd.to_datetime(stamps, unit="ns")
-        return pd.DataFrame(data)
-
-
-def _texts(values: list[Any]) -> list[Any]:
-    """Values as text, converting only when they are not plain strings already."""
-    if all(type(value) is str for value in values):
-        return values
-    return [_text(value) for value in values]
-
-
-def _column(column: Column, values: list[Any], np: Any, pd: Any) -> Any:
-    if column.as_json:
-        return np.array([_json(value) for value in values], dtype=object)
-    kind = column.sql_type
-    if kind == "DOUBLE":
-        if all(type(value) is float for value in values):
-            return np.array(values, dtype=np.float64)
-        return np.array([np.nan if value is None else float(value) for value in values], dtype=np.float64)
-    if kind in ("LONG", "INT"):
-        if any(value is None for value in values):
-            return pd.array(values, dtype="Int64")
-        return np.array(values, dtype=np.int64)
-    if kind == "TIMESTAMP":
-        return pd.to_datetime(np.array([0 if value is None else value for value in values], dtype=np.int64),
-                              unit="ns")
-    return np.array(_texts(values), dtype=object)
 
 
 def _text(value: object) -> str | None:

@@ -115,16 +115,6 @@ def write_events(sender: Sender, events: Iterable[Event], table: Table | None = 
     return count
 
 
-def write_frame(sender: Sender, events: Sequence[Event], table: Table | None = None,
-                table_name: str | None = None) -> int:
-    """Append events of one type column-wise (``Sender.dataframe``): several times faster than rows."""
-    if not events:
-        return 0
-    spec = table or TABLE_FOR_EVENT[type(events[0])]
-    sender.dataframe(spec.frame(events), table_name=table_name or spec.name, symbols=list(spec.symbols), at="ts")
-    return len(events)
-
-
 def connect(settings: Settings, readonly: bool = False, autocommit: bool = True) -> psycopg.Connection[Any]:
     """A PostgreSQL-wire connection to QuestDB (the read-only user when ``readonly``)."""
     credentials = load_credentials(settings)

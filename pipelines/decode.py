@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -23,9 +23,13 @@ class Decoded:
     dead: list[DeadLetter]
 
 
+# Longest names first, so ``md.trades.x`` never matches a shorter topic that prefixes it.
+_BY_PREFIX: Final = sorted(TOPIC_EVENTS.items(), key=lambda item: -len(item[0]))
+
+
 def event_type_of(topic: str) -> type[Event]:
     """The event type a topic carries; namespaced and replay topics carry the type of their prefix."""
-    for known, event_type in sorted(TOPIC_EVENTS.items(), key=lambda item: -len(item[0])):
+    for known, event_type in _BY_PREFIX:
         if topic == known or topic.startswith(f"{known}."):
             return event_type
     raise ValueError(f"no event type is known for topic {topic!r}; topics are {[str(t) for t in Topic]}")

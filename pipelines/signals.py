@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bytewax.operators as op
+import msgspec
 from bytewax.dataflow import Dataflow
 from bytewax.operators import StatefulLogic
 
@@ -204,8 +205,6 @@ def _reconcile(state: InstrumentState, configs: list[StrategyConfig], options: S
 
 
 def _finish(signal: Signal, lineage: dict[str, int]) -> Signal:
-    import msgspec
-
     return msgspec.structs.replace(signal, lineage=lineage, ts_recv=time.time_ns())
 
 
