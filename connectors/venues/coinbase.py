@@ -37,13 +37,13 @@ from connectors.venues.common import (
     SymbolMap,
     decode_batch,
     group_frames,
-    iso_to_ns,
     parse_each,
     parse_error,
     to_json,
     venue_channels,
     venue_error,
 )
+from connectors.venues.timestamps import iso_to_ns, iso_to_ns_many
 from nashipai.events import Event, Quote, Trade
 
 NAME: Final = "coinbase"
@@ -235,39 +235,49 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
 
 
 def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Event]:
-    normalised = _NORMALISED.get
-    events: list[Event] = []
-    append = events.append
+    # Flattened first (trades oldest first, as _trades), so that the timestamps convert in one call.
+    items: list[MarketTrade | Ticker] = []
+    item_times: list[int] = []
+    stamps: list[str] = []
+    add_item, add_time, add_stamp = items.append, item_times.append, stamps.append
     for message, ns in zip(messages, times, strict=True):
         if isinstance(message, TradesItem):
             for event in message.events:
                 for trade in reversed(event.trades):  # newest first on the wire
-                    append(
-                        Trade(
-                            exchange="coinbase",
-                            symbol=normalised(trade.product_id) or from_venue_symbol(trade.product_id),
-                            price=trade.price,
-                            size=trade.size,
-                            side=SELL if trade.side == "BUY" else BUY,  # wire side is the maker's
-                            trade_id=trade.trade_id,
-                            ts_event=iso_to_ns(trade.time),
-                            ts_recv=ns,
-                        )
-                    )
+                    add_item(trade)
+                    add_time(ns)
+                    add_stamp(trade.time)
         else:
-            ts_event = iso_to_ns(message.timestamp)
+            stamp = message.timestamp
             for ticker_event in message.events:
                 for ticker in ticker_event.tickers:
-                    append(
-                        Quote(
-                            exchange="coinbase",
-                            symbol=normalised(ticker.product_id) or from_venue_symbol(ticker.product_id),
-                            bid_price=ticker.best_bid,
-                            bid_size=ticker.best_bid_quantity,
-                            ask_price=ticker.best_ask,
-                            ask_size=ticker.best_ask_quantity,
-                            ts_event=ts_event,
-                            ts_recv=ns,
-                        )
-                    )
-    return events
+                    add_item(ticker)
+                    add_time(ns)
+                    add_stamp(stamp)
+            if not message.events:
+                iso_to_ns(stamp)  # checked even with no ticker, as _quotes does
+    normalised = _NORMALISED.get
+    return [
+        Trade(
+            exchange="coinbase",
+            symbol=normalised(item.product_id) or from_venue_symbol(item.product_id),
+            price=item.price,
+            size=item.size,
+            side=SELL if item.side == "BUY" else BUY,  # wire side is the maker's
+            trade_id=item.trade_id,
+            ts_event=ts_event,
+            ts_recv=ns,
+        )
+        if isinstance(item, MarketTrade)
+        else Quote(
+            exchange="coinbase",
+            symbol=normalised(item.product_id) or from_venue_symbol(item.product_id),
+            bid_price=item.best_bid,
+            bid_size=item.best_bid_quantity,
+            ask_price=item.best_ask,
+            ask_size=item.best_ask_quantity,
+            ts_event=ts_event,
+            ts_recv=ns,
+        )
+        for item, ns, ts_event in zip(items, item_times, iso_to_ns_many(stamps), strict=True)
+    ]

@@ -1,4 +1,6 @@
-"""What every venue module shares: channels, symbol mapping, exact timestamps, trade-id gaps.
+"""What every venue module shares: channels, symbol mapping, trade-id gaps, batched decoding.
+
+Exact timestamps are in :mod:`connectors.venues.timestamps`.
 
 Nothing here does I/O; everything is cheap enough for the hot path or cached so that it is.
 """
@@ -9,7 +11,6 @@ import enum
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Annotated, Any, Final, TypeVar
 
@@ -159,75 +160,6 @@ def symbol_channels(
     """
     names = venue_channels(channels, trades, quotes)
     return [(to_venue(symbol), name) for symbol in symbols for name in names]
-
-
-_EPOCH: Final = datetime(1970, 1, 1)
-_ONE_SECOND: Final = timedelta(seconds=1)
-_SECONDS_CACHE: dict[str, int] = {}
-_NS_CACHE: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM:SS." -> epoch ns of that second
-# Nanoseconds per unit of the last fractional digit, by the number of fractional digits.
-_FRACTION_SCALE: Final = (0, 10**8, 10**7, 10**6, 10**5, 10**4, 10**3, 10**2, 10, 1)
-
-
-def _epoch_seconds(prefix: str) -> int:
-    if (
-        len(prefix) != 19
-        or prefix[4] != "-"
-        or prefix[7] != "-"
-        or prefix[10] != "T"
-        or prefix[13] != ":"
-        or prefix[16] != ":"
-    ):
-        raise ValueError(f"timestamp {prefix!r} is not YYYY-MM-DDTHH:MM:SS")
-    seconds = (datetime.fromisoformat(prefix) - _EPOCH) // _ONE_SECOND
-    if len(_SECONDS_CACHE) >= 65_536:
-        _SECONDS_CACHE.clear()
-    _SECONDS_CACHE[prefix] = seconds
-    return seconds
-
-
-def _iso_to_ns(text: str) -> int:
-    """:func:`iso_to_ns` the long way, filling its cache."""
-    prefix = text[:19]
-    seconds = _SECONDS_CACHE.get(prefix)
-    if seconds is None:
-        seconds = _epoch_seconds(prefix)
-    if text[-1:] == "Z":
-        fraction = text[19:-1]
-    elif text.endswith("+00:00"):
-        fraction = text[19:-6]
-    else:
-        raise ValueError(f"timestamp {text!r} is not UTC (needs 'Z' or '+00:00')")
-    if not fraction:
-        return seconds * NS_PER_S
-    if fraction[0] == ".":
-        if len(_NS_CACHE) >= 65_536:
-            _NS_CACHE.clear()
-        _NS_CACHE[text[:20]] = seconds * NS_PER_S
-    digits = len(fraction) - 1
-    if fraction[0] != "." or not 1 <= digits <= 9 or not fraction[1:].isdigit():
-        raise ValueError(f"timestamp {text!r} has a bad fraction of a second (1 to 9 digits)")
-    return seconds * NS_PER_S + int(fraction[1:]) * _FRACTION_SCALE[digits]
-
-
-def iso_to_ns(text: str) -> int:
-    """An RFC 3339 UTC timestamp as integer nanoseconds since the epoch, exactly.
-
-    Takes ``YYYY-MM-DDTHH:MM:SS`` with 0 to 9 fractional digits and ``Z`` or ``+00:00``:
-    ``"2019-08-14T20:42:27.265Z"`` -> ``1565815347265000000``,
-    ``"2023-02-09T20:19:35.39625135Z"`` -> ``1675973975396251350``. No float is involved and the
-    date part is cached per second, so the common form (``...SS.fffZ``) costs one dict look-up and
-    one ``int``.
-
-    Raises:
-        ValueError: the text is not of that form.
-    """
-    base = _NS_CACHE.get(text[:20])  # "YYYY-MM-DDTHH:MM:SS." -> its epoch ns, filled by _iso_to_ns
-    if base is not None and text[-1] == "Z":  # a hit: text has at least 20 characters
-        fraction = text[20:-1]
-        if fraction.isdigit() and len(fraction) <= 9:
-            return base + int(fraction) * _FRACTION_SCALE[len(fraction)]
-    return _iso_to_ns(text)
 
 
 def missing_trade_ids(previous_id: str, trade_id: str) -> range:

@@ -31,12 +31,12 @@ from connectors.venues.common import (
     SymbolMap,
     decode_batch,
     group_frames,
-    iso_to_ns,
     parse_each,
     parse_error,
     to_json,
     venue_error,
 )
+from connectors.venues.timestamps import iso_to_ns, iso_to_ns_many
 from nashipai.events import Event, Quote, SideName, Trade
 
 NAME: Final = "kraken"
@@ -218,36 +218,38 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
 
 
 def _many(messages: list[TradeItem | TickerItem], times: list[int]) -> list[Event]:
-    normalised = _NORMALISED.get
-    events: list[Event] = []
-    append = events.append
+    # Flattened first, so that the timestamps convert in one call.
+    items: list[KrakenTrade | KrakenTicker] = []
+    item_times: list[int] = []
+    add_item, add_time = items.append, item_times.append
     for message, ns in zip(messages, times, strict=True):
-        if isinstance(message, TradeItem):
-            for trade in message.data:
-                append(
-                    Trade(
-                        exchange="kraken",
-                        symbol=normalised(trade.symbol) or from_venue_symbol(trade.symbol),
-                        price=trade.price,
-                        size=trade.qty,
-                        side=trade.side,
-                        trade_id=str(trade.trade_id),
-                        ts_event=iso_to_ns(trade.timestamp),
-                        ts_recv=ns,
-                    )
-                )
-        else:
-            for ticker in message.data:
-                append(
-                    Quote(
-                        exchange="kraken",
-                        symbol=normalised(ticker.symbol) or from_venue_symbol(ticker.symbol),
-                        bid_price=ticker.bid,
-                        bid_size=ticker.bid_qty,
-                        ask_price=ticker.ask,
-                        ask_size=ticker.ask_qty,
-                        ts_event=ns if ticker.timestamp is None else iso_to_ns(ticker.timestamp),
-                        ts_recv=ns,
-                    )
-                )
-    return events
+        for item in message.data:
+            add_item(item)
+            add_time(ns)
+    stamps = [item.timestamp for item in items if item.timestamp is not None]
+    next_ts_event = iter(iso_to_ns_many(stamps)).__next__
+    normalised = _NORMALISED.get
+    return [
+        Trade(
+            exchange="kraken",
+            symbol=normalised(item.symbol) or from_venue_symbol(item.symbol),
+            price=item.price,
+            size=item.qty,
+            side=item.side,
+            trade_id=str(item.trade_id),
+            ts_event=next_ts_event(),
+            ts_recv=ns,
+        )
+        if isinstance(item, KrakenTrade)
+        else Quote(
+            exchange="kraken",
+            symbol=normalised(item.symbol) or from_venue_symbol(item.symbol),
+            bid_price=item.bid,
+            bid_size=item.bid_qty,
+            ask_price=item.ask,
+            ask_size=item.ask_qty,
+            ts_event=ns if item.timestamp is None else next_ts_event(),
+            ts_recv=ns,
+        )
+        for item, ns in zip(items, item_times, strict=True)
+    ]

@@ -4,44 +4,7 @@ import pytest
 
 from connectors import ConnectionLost, ConnectorError, ParseError, SymbolError, VenueError
 from connectors.registry import VENUES, Channel, get_venue
-from connectors.venues.common import QUOTE_ASSETS, iso_to_ns, missing_trade_ids, split_concatenated
-
-
-@pytest.mark.parametrize(
-    ("text", "ns"),
-    [
-        ("1970-01-01T00:00:00Z", 0),
-        ("2019-08-14T20:42:27.265Z", 1_565_815_347_265_000_000),
-        ("2019-08-14T20:42:27.265000Z", 1_565_815_347_265_000_000),
-        ("2023-02-09T20:19:35.39625135Z", 1_675_973_975_396_251_350),
-        ("2023-02-09T20:30:37.167359596Z", 1_675_974_637_167_359_596),
-        ("2023-02-09T20:30:37.000000001+00:00", 1_675_974_637_000_000_001),
-        ("2024-06-10T06:13:20.9Z", 1_718_000_000_900_000_000),
-        ("2024-02-29T23:59:59Z", 1_709_251_199_000_000_000),
-    ],
-)
-def test_iso_timestamps_convert_exactly_to_nanoseconds(text: str, ns: int) -> None:
-    assert iso_to_ns(text) == ns
-    assert iso_to_ns(text) == ns  # cached date part gives the same answer
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2023-02-09T20:19:35",
-        "2023-02-09T20:19:35.Z",
-        "2023-02-09T20:19:35,5Z",
-        "2023-02-09T20:19:35.1234567891Z",
-        "2023-13-09T20:19:35Z",
-        "2023-02-09 20:19:35Z",
-        "20230209T201935Z",
-        "2023-02-09T20:19:35.12a4Z",
-        "",
-    ],
-)
-def test_bad_iso_timestamps_raise_value_error(text: str) -> None:
-    with pytest.raises(ValueError):
-        iso_to_ns(text)
+from connectors.venues.common import QUOTE_ASSETS, missing_trade_ids, split_concatenated
 
 
 def test_concatenated_symbols_split_by_the_longest_quote_asset() -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from connectors import ConnectorError, ParseError, VenueError
 from connectors.venues import binance, bybit, coinbase, kraken, okx
-from connectors.venues.common import iso_to_ns, parse_each
+from connectors.venues.common import parse_each
+from connectors.venues.timestamps import iso_to_ns
 from nashipai.events import Event, Quote, Trade
 
 FIXTURES = Path(__file__).parent / "fixtures"
