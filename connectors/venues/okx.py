@@ -72,10 +72,19 @@ class TradeMessage(msgspec.Struct, frozen=True, gc=False):
     data: list[OkxTrade]
 
 
+class Level(msgspec.Struct, frozen=True, gc=False, array_like=True, forbid_unknown_fields=True):
+    """A book level, exactly ``[price, size, liquidated, orders]``: checked as a 4-tuple would be,
+    but, unlike a tuple, not tracked by the garbage collector."""
+
+    price: Price
+    size: Size
+    liquidated: str  # deprecated, always "0"
+    orders: str  # number of orders at this price
+
+
 class Bbo(msgspec.Struct, frozen=True, gc=False):
-    # Each level is [price, size, "0" (deprecated liquidated orders), number of orders].
-    asks: list[tuple[Price, Size, str, str]]
-    bids: list[tuple[Price, Size, str, str]]
+    asks: list[Level]
+    bids: list[Level]
     ts: Millis  # when OKX generated it, ms
     seqId: int = 0  # sequence id  # noqa: N815
 
@@ -148,10 +157,10 @@ def _quotes(message: BboMessage, received_ns: int) -> list[Event]:
         Quote(
             exchange="okx",
             symbol=symbol,
-            bid_price=bbo.bids[0][0],
-            bid_size=bbo.bids[0][1],
-            ask_price=bbo.asks[0][0],
-            ask_size=bbo.asks[0][1],
+            bid_price=bbo.bids[0].price,
+            bid_size=bbo.bids[0].size,
+            ask_price=bbo.asks[0].price,
+            ask_size=bbo.asks[0].size,
             ts_event=bbo.ts * 1_000_000,
             ts_recv=received_ns,
         )
@@ -240,21 +249,25 @@ def _many_trades(messages: list[TradeMessage], times: list[int]) -> list[Event]:
 
 def _many_quotes(messages: list[BboMessage], times: list[int]) -> list[Event]:
     normalised = _NORMALISED.get
-    return [
-        Quote(
-            exchange="okx",
-            symbol=symbol,
-            bid_price=bid[0],
-            bid_size=bid[1],
-            ask_price=ask[0],
-            ask_size=ask[1],
-            ts_event=bbo.ts * 1_000_000,
-            ts_recv=ns,
-        )
-        for message, ns in zip(messages, times, strict=True)
-        for inst_id in (message.arg.instId,)
-        for symbol in (normalised(inst_id) or from_venue_symbol(inst_id),)  # even with no live level, as _quotes
-        for bbo in message.data
-        if bbo.bids and bbo.asks
-        for bid, ask in ((bbo.bids[0], bbo.asks[0]),)
-    ]
+    events: list[Event] = []
+    append = events.append
+    for message, ns in zip(messages, times, strict=True):
+        inst_id = message.arg.instId
+        symbol = normalised(inst_id) or from_venue_symbol(inst_id)  # even with no live level, as _quotes
+        for bbo in message.data:
+            bids, asks = bbo.bids, bbo.asks
+            if bids and asks:
+                bid, ask = bids[0], asks[0]
+                append(
+                    Quote(
+                        exchange="okx",
+                        symbol=symbol,
+                        bid_price=bid.price,
+                        bid_size=bid.size,
+                        ask_price=ask.price,
+                        ask_size=ask.size,
+                        ts_event=bbo.ts * 1_000_000,
+                        ts_recv=ns,
+                    )
+                )
+    return events
