@@ -69,10 +69,18 @@ class TradeMessage(msgspec.Struct, frozen=True, gc=False):
     data: list[PublicTrade]
 
 
+class Level(msgspec.Struct, frozen=True, gc=False, array_like=True, forbid_unknown_fields=True):
+    """A book level, exactly ``[price, size]``: checked as a 2-tuple would be, but, unlike a tuple,
+    not tracked by the garbage collector."""
+
+    price: Price
+    size: Size  # "0" deletes the level in a delta
+
+
 class Book(msgspec.Struct, frozen=True, gc=False):
     s: str  # symbol
-    b: list[tuple[Price, Size]]  # bids [price, size], best first; size "0" deletes in a delta
-    a: list[tuple[Price, Size]]  # asks, best first
+    b: list[Level]  # bids, best first
+    a: list[Level]  # asks, best first
     u: int  # update id; 1 after a Bybit restart
     seq: int = 0  # cross sequence
 
@@ -147,22 +155,21 @@ def _quote(message: BookMessage, raw: bytes | str, received_ns: int) -> list[Eve
     book = message.data
     bids, asks = book.b, book.a
     if message.type == "delta":
-        bids = [level for level in bids if level[1] > 0]
-        asks = [level for level in asks if level[1] > 0]
+        bids = [level for level in bids if level.size > 0]
+        asks = [level for level in asks if level.size > 0]
         if not bids or not asks:
             raise ParseError(f"{NAME}: orderbook.1 delta without a live level on both sides", raw)
     elif not bids or not asks:
         return []  # one side of the book is empty: no top of book to report
-    bid_price, bid_size = bids[0]
-    ask_price, ask_size = asks[0]
+    bid, ask = bids[0], asks[0]
     return [
         Quote(
             exchange="bybit",
             symbol=_NORMALISED.get(book.s) or from_venue_symbol(book.s),
-            bid_price=bid_price,
-            bid_size=bid_size,
-            ask_price=ask_price,
-            ask_size=ask_size,
+            bid_price=bid.price,
+            bid_size=bid.size,
+            ask_price=ask.price,
+            ask_size=ask.size,
             ts_event=(message.ts if message.cts is None else message.cts) * 1_000_000,
             ts_recv=received_ns,
         )
@@ -246,22 +253,22 @@ def _many_trades(messages: list[TradeMessage], times: list[int]) -> list[Event]:
 def _many_quotes(messages: list[BookMessage], times: list[int]) -> list[Event]:
     normalised = _NORMALISED.get
     events: list[Event] = []
+    append = events.append
     for message, ns in zip(messages, times, strict=True):
         book = message.data
         bids, asks = book.b, book.a
         if message.type != "snapshot" or not bids or not asks:
             events += _quote(message, b"", ns)  # a delta, or an empty side: the frame-by-frame way
             continue
-        bid_price, bid_size = bids[0]
-        ask_price, ask_size = asks[0]
-        events.append(
+        bid, ask = bids[0], asks[0]
+        append(
             Quote(
                 exchange="bybit",
                 symbol=normalised(book.s) or from_venue_symbol(book.s),
-                bid_price=bid_price,
-                bid_size=bid_size,
-                ask_price=ask_price,
-                ask_size=ask_size,
+                bid_price=bid.price,
+                bid_size=bid.size,
+                ask_price=ask.price,
+                ask_size=ask.size,
                 ts_event=(message.ts if message.cts is None else message.cts) * 1_000_000,
                 ts_recv=ns,
             )
