@@ -95,9 +95,11 @@ def ilp_sender(settings: Settings, auto_flush_rows: int | None = None) -> Iterat
         yield sender
 
 
-def write_events(sender: Sender, events: Iterable[Event], table: Table | None = None,
+def write_events(sender: Any, events: Iterable[Event], table: Table | None = None,
                  table_name: str | None = None) -> int:
     """Append events as ILP rows (into each event type's table unless one is given); returns the count.
+
+    ``sender`` is a ``Sender`` or a buffer from ``Sender.new_buffer()``.
 
     Rows are buffered; the sender flushes per its auto-flush settings and on close.
     """

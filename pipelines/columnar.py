@@ -17,7 +17,6 @@ from typing import Any, Final
 import polars as pl
 
 from nashipai.events import Event, Quote, Trade, instrument_error
-from nashipai.names import QUOTES, TRADES, Table
 from pipelines.kafka_io import RawBatch
 
 _TEXT = pl.String
@@ -27,7 +26,6 @@ _SCHEMAS: Final[dict[type[Event], dict[str, Any]]] = {
     Quote: {"exchange": _TEXT, "symbol": _TEXT, "bid_price": pl.Float64, "bid_size": pl.Float64,
             "ask_price": pl.Float64, "ask_size": pl.Float64, "ts_event": pl.Int64, "ts_recv": pl.Int64},
 }
-_TABLES: Final[dict[type[Event], Table]] = {Trade: TRADES, Quote: QUOTES}
 
 
 @dataclass(frozen=True)
@@ -41,14 +39,13 @@ class EventFrame:
         return self.frame.height
 
     def to_pandas(self) -> Any:
-        """The frame as QuestDB's client takes it: symbols categorical, ``ts`` the event time."""
-        table = _TABLES[self.event]
+        """The frame as QuestDB's client takes it: Arrow-backed columns (no copy to Python
+        objects), ``ts`` the event time; the client writes the table's symbol columns as symbols."""
         frame = self.frame.with_columns(
             pl.col("ts_event").cast(pl.Datetime("ns")).alias("ts"),
             pl.col("ts_recv").cast(pl.Datetime("ns")),
-            *(pl.col(symbol).cast(pl.Categorical) for symbol in table.symbols),
         ).drop("ts_event")
-        return frame.to_pandas()
+        return frame.to_pandas(use_pyarrow_extension_array=True)
 
 
 def decode_columns(batch: RawBatch, kind: type[Event]) -> EventFrame | None:

@@ -9,6 +9,7 @@ left off. Downstream steps decode whole batches with msgspec and write them in o
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,8 @@ from nashipai.kafka import EventProducer
 from nashipai.names import namespaced_topic
 
 X = TypeVar("X")
+
+_READ_CHUNK = 4_096  # messages per consume() call
 
 
 @dataclass(frozen=True)
@@ -89,18 +92,30 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
     def next_batch(self) -> list[RawBatch]:
         if self._end is not None and self._next_offset >= self._end:
             raise StopIteration
-        messages = self._consumer.consume(self._batch_size, 0.0)
-        if not messages:
+        values: list[bytes] = []
+        offsets: list[int] = []
+        # Message objects are garbage the moment their value is taken, and never in a cycle:
+        # collecting while tens of thousands of them are alive only rescans the heap (it tripled
+        # the cost of a read). Smaller reads keep them in cache.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while len(values) < self._batch_size:
+                wanted = min(_READ_CHUNK, self._batch_size - len(values))
+                messages = self._consumer.consume(wanted, 0.0)
+                if any(message.error() is not None for message in messages):
+                    messages = [message for message in messages if not _skippable(message)]
+                values += [message.value() for message in messages]
+                offsets += [message.offset() for message in messages]
+                if len(messages) < wanted:
+                    break
+        finally:
+            if collecting:
+                gc.enable()
+        if not values:
             self._idle_until = datetime.now(UTC) + timedelta(milliseconds=1)
             return []
         self._idle_until = None
-        # Fast path: one pass for values and offsets; errors are rare and checked only if present.
-        if any(message.error() is not None for message in messages):
-            messages = [message for message in messages if not _skippable(message)]
-            if not messages:
-                return []
-        values = [message.value() for message in messages]
-        offsets = [message.offset() for message in messages]
         self._next_offset = offsets[-1] + 1
         return [RawBatch(self._topic, self._partition, values, offsets, time.time_ns())]
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import uuid
 
+import pytest
 from bytewax.testing import run_main
+from questdb import QuestDBError
 
 from nashipai import kafka, questdb
 from nashipai.config import Settings
-from nashipai.events import DeadLetter, Quote
+from nashipai.events import DeadLetter, Quote, Trade
 from nashipai.names import Topic, namespaced_table, namespaced_topic
-from pipelines import store
+from pipelines import questdb_sink, store
 from tests.integration.test_kernel_roundtrip import BASE_NS, make_trades
 
 
@@ -93,3 +96,38 @@ def test_kill_9_mid_stream_and_restart_leaves_exactly_n_distinct_rows(settings: 
     assert count == total, stderr.decode()[-2000:]
     distinct = questdb.query(settings, f"SELECT count_distinct(trade_id), count() FROM {table}")[0]
     assert distinct == (total, total)
+
+
+@pytest.mark.parametrize("rows", [10, 3 * questdb_sink.FLUSH_ROWS + 7])
+def test_rows_questdb_refuses_stop_the_sink_instead_of_vanishing(settings: Settings, rows: int) -> None:
+    # A price column of the wrong type: QuestDB answers the ILP request with an error. Small
+    # writes fail at the snapshot; large ones in a background flush, reported by the next
+    # write or the snapshot. Either way the epoch is never committed.
+    name = f"test_refused_{uuid.uuid4().hex[:10]}"
+    questdb.query(settings, f"CREATE TABLE {name} (exchange SYMBOL, symbol SYMBOL, price VARCHAR, size DOUBLE, "
+                            "side SYMBOL, trade_id VARCHAR, ts_recv TIMESTAMP, ts TIMESTAMP) TIMESTAMP(ts) "
+                            "PARTITION BY DAY WAL")
+    writer = questdb_sink.QuestDBSink(settings, {Trade: name}).build_part("questdb", "0", None)
+    trades = make_trades(rows)
+    try:
+        with pytest.raises(QuestDBError, match="price"):
+            for start in range(0, rows, 20_000):
+                writer.write_batch([trades[start : start + 20_000]])
+            writer.snapshot()
+    finally:
+        with contextlib.suppress(QuestDBError):
+            writer.close()
+        questdb.query(settings, f"DROP TABLE IF EXISTS {name}")
+
+
+def test_the_snapshot_returns_once_every_row_is_acknowledged(settings: Settings, namespace: str) -> None:
+    rows = 2 * questdb_sink.FLUSH_ROWS + 123
+    table = namespaced_table("trades", namespace)
+    writer = questdb_sink.QuestDBSink(settings, {Trade: table}).build_part("questdb", "0", None)
+    trades = make_trades(rows)
+    for start in range(0, rows, 25_000):
+        writer.write_batch([trades[start : start + 25_000]])
+    writer.snapshot()
+    questdb.wait_for_wal(settings, table)
+    assert questdb.query(settings, f"SELECT count() FROM {table}")[0][0] == rows
+    writer.close()
