@@ -329,7 +329,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--latency-instruments", type=int, default=100)
     parser.add_argument("--memory-instruments", type=int, default=2_000)
+    parser.add_argument("--sections", default="throughput,latency,memory",
+                        help="comma-separated: throughput (with the peer), latency, memory")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
 
     settings = load_settings()
     log(f"Kafka {settings.bootstrap_servers}; generating {args.trades:,} trades over {args.instruments} instruments")
@@ -339,10 +342,11 @@ def main() -> None:
     errors: list[str] = []
     wall = time.perf_counter()
 
-    trades = make_trades(args.trades, args.instruments)
+    trades = make_trades(args.trades, args.instruments) if "throughput" in sections else []
     warm_ns = None
     try:
-        warm_ns = bench_throughput(settings, trades, figures)
+        if trades:
+            warm_ns = bench_throughput(settings, trades, figures)
     except Exception as error:  # noqa: BLE001 (report, go on)
         errors.append(f"throughput: {error!r}")
     if warm_ns is not None:
@@ -351,13 +355,15 @@ def main() -> None:
         except Exception as error:  # noqa: BLE001
             errors.append(f"peer: {error!r}")
     try:
-        bench_latency(settings, config, args.rate, args.seconds, args.latency_instruments, figures)
+        if "latency" in sections:
+            bench_latency(settings, config, args.rate, args.seconds, args.latency_instruments, figures)
     except Exception as error:  # noqa: BLE001
         errors.append(f"latency: {error!r}")
     try:
-        log(f"memory: {args.memory_instruments:,} instruments x 50 trades, and a 20-instrument baseline")
-        figures["mem_big"] = peak_rss_mb(settings, config, args.memory_instruments, 50)
-        figures["mem_base"] = peak_rss_mb(settings, config, 20, 50)
+        if "memory" in sections:
+            log(f"memory: {args.memory_instruments:,} instruments x 50 trades, and a 20-instrument baseline")
+            figures["mem_big"] = peak_rss_mb(settings, config, args.memory_instruments, 50)
+            figures["mem_base"] = peak_rss_mb(settings, config, 20, 50)
     except Exception as error:  # noqa: BLE001
         errors.append(f"memory: {error!r}")
 
