@@ -21,7 +21,7 @@ does not promise them consecutive on this feed, so ``SEQUENTIAL_TRADE_IDS`` is F
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, final
 
 import msgspec
 
@@ -56,6 +56,7 @@ PING_INTERVAL: Final[float | None] = None
 PING_MESSAGE: Final[str | None] = None
 
 
+@final  # so that ``type(x) is MarketTrade`` narrows (isinstance is slow on a Struct class: ~70 ns on a miss)
 class MarketTrade(msgspec.Struct, frozen=True, gc=False):
     trade_id: str
     product_id: str  # e.g. "BTC-USD"
@@ -101,6 +102,7 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
     message: str | None = None  # the error text
 
 
+@final
 class TradesItem(TradesMessage, frozen=True, gc=False, tag_field="channel", tag="market_trades"):
     """A ``market_trades`` message in a batch, told from a ticker by its ``channel``."""
 
@@ -241,7 +243,7 @@ def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Eve
     stamps: list[str] = []
     add_item, add_time, add_stamp = items.append, item_times.append, stamps.append
     for message, ns in zip(messages, times, strict=True):
-        if isinstance(message, TradesItem):
+        if type(message) is TradesItem:
             for event in message.events:
                 for trade in reversed(event.trades):  # newest first on the wire
                     add_item(trade)
@@ -268,7 +270,7 @@ def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Eve
             ts_event=ts_event,
             ts_recv=ns,
         )
-        if isinstance(item, MarketTrade)
+        if type(item) is MarketTrade
         else Quote(
             exchange="coinbase",
             symbol=normalised(item.product_id) or from_venue_symbol(item.product_id),

@@ -17,7 +17,7 @@ Symbols are ``BTC/USD`` (v2 uses ``BTC``, not the REST API's ``XBT``).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Final
+from typing import Final, final
 
 import msgspec
 
@@ -47,6 +47,7 @@ PING_INTERVAL: Final[float | None] = 30.0
 PING_MESSAGE: Final[str | None] = '{"method":"ping"}'
 
 
+@final  # so that ``type(x) is KrakenTrade`` narrows (isinstance is slow on a Struct class: ~70 ns on a miss)
 class KrakenTrade(msgspec.Struct, frozen=True, gc=False):
     symbol: str  # e.g. "BTC/USD"
     side: SideName  # the taker's side
@@ -240,7 +241,7 @@ def _many(messages: list[TradeItem | TickerItem], times: list[int]) -> list[Even
             ts_event=next_ts_event(),
             ts_recv=ns,
         )
-        if isinstance(item, KrakenTrade)
+        if type(item) is KrakenTrade
         else Quote(
             exchange="kraken",
             symbol=normalised(item.symbol) or from_venue_symbol(item.symbol),
