@@ -14,7 +14,7 @@ carries **no event time**, so a Quote's ``ts_event`` is the receive time ``recei
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Final, TypeVar
+from typing import Final
 
 import msgspec
 
@@ -28,6 +28,7 @@ from connectors.venues.common import (
     Price,
     Size,
     SymbolMap,
+    decode_batch,
     parse_error,
     symbol_channels,
     to_json,
@@ -109,10 +110,9 @@ class BookData(msgspec.Struct, frozen=True, gc=False):
     data: BookTicker
 
 
-_Item = TypeVar("_Item", TradeData, BookData, TradeMessage)
-_trades_decoder: Final = msgspec.json.Decoder(list[TradeData], strict=False)
-_books_decoder: Final = msgspec.json.Decoder(list[BookData], strict=False)
-_raw_trades_decoder: Final = msgspec.json.Decoder(list[TradeMessage], strict=False)
+_trades_decoder: Final = msgspec.json.Decoder(TradeData, strict=False)
+_books_decoder: Final = msgspec.json.Decoder(BookData, strict=False)
+_raw_trades_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
 
 _SYMBOLS: Final = SymbolMap(NAME, "")
 _NORMALISED: Final = _SYMBOLS.known  # venue symbol -> normalised, filled as symbols are met
@@ -254,22 +254,15 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
         events += parse(data, ns)
     try:
         if trade_frames:
-            events += _trades(_decode_batch(_trades_decoder, trade_frames), trade_times)
+            events += _trades(decode_batch(_trades_decoder, trade_frames), trade_times)
         if raw_trade_frames:
-            raw_trades = _decode_batch(_raw_trades_decoder, raw_trade_frames)
+            raw_trades = decode_batch(_raw_trades_decoder, raw_trade_frames)
             events += [_trade(message, ns)[0] for message, ns in zip(raw_trades, raw_trade_times, strict=True)]
         if book_frames:
-            events += _quotes(_decode_batch(_books_decoder, book_frames), book_times)
+            events += _quotes(decode_batch(_books_decoder, book_frames), book_times)
     except (msgspec.DecodeError, ValueError) as exc:
         raise parse_error(NAME, exc, b"") from None
     return events
-
-
-def _decode_batch(decoder: msgspec.json.Decoder[list[_Item]], frames: list[bytes]) -> list[_Item]:
-    decoded = decoder.decode(b"[" + b",".join(frames) + b"]")
-    if len(decoded) != len(frames):  # a broken frame swallowed its neighbour: refuse the batch
-        raise ValueError("frames do not match the decoded messages")
-    return decoded
 
 
 def _trades(decoded: list[TradeData], times: list[int]) -> list[Event]:

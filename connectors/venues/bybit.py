@@ -103,8 +103,8 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
 _trade_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
 _book_decoder: Final = msgspec.json.Decoder(BookMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
-_trades_decoder: Final = msgspec.json.Decoder(list[TradeMessage], strict=False)
-_books_decoder: Final = msgspec.json.Decoder(list[BookMessage], strict=False)
+_trades_decoder: Final = msgspec.json.Decoder(TradeMessage, strict=False)
+_books_decoder: Final = msgspec.json.Decoder(BookMessage, strict=False)
 _KINDS: Final = ((b'{"topic":"publicTrade.',), (b'{"topic":"orderbook.1.',))
 _SYMBOLS: Final = SymbolMap(NAME, "")
 _NORMALISED: Final = _SYMBOLS.known

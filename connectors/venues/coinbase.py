@@ -112,7 +112,7 @@ class TickerItem(TickerMessage, frozen=True, gc=False, tag_field="channel", tag=
 
 
 _trades_decoder: Final = msgspec.json.Decoder(TradesMessage, strict=False)
-_batch_decoder: Final = msgspec.json.Decoder(list[TradesItem | TickerItem], strict=False)
+_batch_decoder: Final = msgspec.json.Decoder(TradesItem | TickerItem, strict=False)
 _DATA_PREFIXES: Final = ((b'{"channel":"market_trades"', b'{"channel":"ticker"'),)
 _ticker_decoder: Final = msgspec.json.Decoder(TickerMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)

@@ -230,14 +230,14 @@ def group_frames(
     return groups
 
 
-def decode_batch(decoder: msgspec.json.Decoder[list[_T]], frames: list[bytes]) -> list[_T]:
-    """Decode frames (each one JSON value) in one call, as the JSON array of them.
+def decode_batch(decoder: msgspec.json.Decoder[_T], frames: list[bytes]) -> list[_T]:
+    """Decode frames (each one JSON value of the decoder's type) in one call, as JSON lines.
 
     Raises:
         msgspec.DecodeError: some frame is not valid.
-        ValueError: a broken frame swallowed its neighbour (the counts differ).
+        ValueError: a broken frame swallowed its neighbour, or held two values (the counts differ).
     """
-    decoded = decoder.decode(b"[" + b",".join(frames) + b"]")
+    decoded = decoder.decode_lines(b"\n".join(frames))
     if len(decoded) != len(frames):
         raise ValueError("frames do not match the decoded messages")
     return decoded

@@ -93,7 +93,7 @@ class TickerItem(TickerMessage, frozen=True, gc=False, tag_field="channel", tag=
 
 
 _trade_decoder: Final = msgspec.json.Decoder(TradeMessage)
-_batch_decoder: Final = msgspec.json.Decoder(list[TradeItem | TickerItem])
+_batch_decoder: Final = msgspec.json.Decoder(TradeItem | TickerItem)
 _DATA_PREFIXES: Final = ((b'{"channel":"trade",', b'{"channel":"ticker",'),)
 _ticker_decoder: Final = msgspec.json.Decoder(TickerMessage)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)

@@ -68,6 +68,7 @@ def test_parse_many_raises_as_parse_does(venue: ModuleType, session: Callable[[s
     """Every fixture, then broken frames, amid a session: the same events or the same error."""
     good = session(venue.NAME)
     broken = [good[-1][:-1], good[-1] + b"x", good[-1].replace(b'"', b"'", 3), b"", b"[]", b"{}", b"null"]
+    broken += [good[-1] + b"\n" + good[-1], good[-1][:-1] + b"\n"]  # two values in one frame; a cut one
     for bad in [*_fixtures(venue), *broken]:
         for frames in ([*good, bad, *good], [bad, *good], [*good, bad]):
             times = [RECEIVED_NS] * len(frames)
