@@ -106,3 +106,16 @@ def test_bad_iso_timestamps_raise_with_their_second_cached(text: str) -> None:
     assert iso_to_ns("2023-02-09T20:19:35.5Z") == 1_675_973_975_500_000_000
     with pytest.raises(ValueError):
         iso_to_ns(text)
+
+
+@pytest.mark.parametrize("events", [b"[]", b'[{"type":"update","tickers":[]}]'])
+def test_coinbase_parse_many_checks_the_timestamp_of_a_ticker_without_tickers(
+    events: bytes, wire: Callable[[str, str], bytes]
+) -> None:
+    bad = b'{"channel":"ticker","client_id":"","timestamp":"2023-02-09T20:30:37.1Z+","sequence_num":0,"events":%b}'
+    frames = [wire("coinbase", "market_trades_update.json")] * 4 + [bad % events]
+    times = [RECEIVED_NS] * len(frames)
+    assert _outcome(coinbase.parse_many, frames, times) == _outcome(_each(coinbase), frames, times)
+    assert isinstance(_outcome(coinbase.parse_many, frames, times), tuple)
+    good = bad.replace(b"Z+", b"Z")
+    assert coinbase.parse_many([*frames[:4], good % events], times) == parse_each(coinbase.parse, frames[:4], times[:4])
