@@ -117,13 +117,17 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
         else:
             _reconcile(state, configs, options)
         self.state = state
+        self._warm = all(runner.warmed for runner in state.runners)
 
     def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
         state = self.state
-        if not all(runner.warmed for runner in state.runners):
+        if not self._warm:
             self._warm_up(value.trades[0].ts_event)
+            self._warm = True
         state.last_item_wall = time.time()
         update = state.builder.add(value.trades)
+        if not (update.closed or update.corrected or update.quality):
+            return (), StatefulLogic.RETAIN  # the usual case: trades folded into open bars
         emission = Emission(quality=update.quality, bars=[bar for bar, _ in update.closed] + update.corrected)
         for bar, closer in update.closed:
             lineage = {value.lineage_key: value.offsets[closer]}

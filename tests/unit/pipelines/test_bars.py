@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from nashipai.events import Bar, DataQualityKind, Side, Trade
+from pipelines import bars
 from pipelines.bars import BarBuilder
 
 SECOND = 1_000_000_000
@@ -122,3 +123,34 @@ def test_batch_decode_dead_letters_unnormalised_symbols_and_keeps_the_rest() -> 
     assert decoded.events == good
     assert [letter.source for letter in decoded.dead] == ["md.trades/0@11", "md.trades/0@13"]
     assert "symbol 'BTCUSDT'" in decoded.dead[0].reason
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_small_batches_fold_exactly_as_the_numba_kernel_does_late_trades_included(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of up to _SMALL_BATCH trades take the plain-Python fold; the same batches through
+    # the numba kernel must give identical bars, corrections and data-quality events, in order.
+    rng = random.Random(seed)
+    trades = random_trades(4_000, seed=seed, spacing_ms=300)
+    for _ in range(150):  # move some trades back in the stream: they arrive late
+        i = rng.randrange(50, len(trades))
+        trades.insert(i - rng.randrange(1, 40), trades.pop(i))
+    chunks = [rng.randrange(1, bars._SMALL_BATCH + 1) for _ in range(len(trades))]
+
+    def outputs() -> list[object]:
+        builder = BarBuilder("binance", "BTC-USDT", [("1s", SECOND), ("5s", 5 * SECOND)], keep_closed=3)
+        seen: list[object] = []
+        start = 0
+        for size in chunks:
+            update = builder.add(trades[start : start + size])
+            seen += [("closed", bar, closer) for bar, closer in update.closed]
+            seen += [("corrected", bar) for bar in update.corrected] + [("quality", q) for q in update.quality]
+            start += size
+        return [*seen, *builder.close_open(ts_recv=0)]
+
+    python_fold = outputs()
+    monkeypatch.setattr(bars, "_SMALL_BATCH", 0)
+    assert python_fold == outputs()
+    kinds = {item[0] for item in python_fold if isinstance(item, tuple)}
+    assert kinds == {"closed", "corrected", "quality"}
