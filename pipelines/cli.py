@@ -95,7 +95,8 @@ def signals(
                              snapshot_interval=timedelta(seconds=snapshot_interval), process_id=process_id,
                              addresses=addresses.split(",") if addresses else None)
     name = signals_flow.NAME + (f"-{namespace}" if namespace else "")
-    run(flow, settings, name, run_options, production=namespace is None)
+    run(flow, settings, name, run_options, production=namespace is None,
+        prepare=lambda: signals_flow.load_kernels(options))
 
 
 @app.command("replay")

@@ -30,6 +30,8 @@ from nashipai.names import namespaced_topic
 X = TypeVar("X")
 
 _READ_CHUNK = 4_096  # messages per consume() call
+_IDLE_MIN = timedelta(microseconds=100)  # first wait after an empty read
+_IDLE_MAX = timedelta(milliseconds=2)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
         self._batch_size = batch_size
         self._end: int | None = int(high) if stop_at_end else None
         self._idle_until: datetime | None = None
+        self._idle_wait = _IDLE_MIN
 
     def next_batch(self) -> list[RawBatch]:
         if self._end is not None and self._next_offset >= self._end:
@@ -113,9 +116,13 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
             if collecting:
                 gc.enable()
         if not values:
-            self._idle_until = datetime.now(UTC) + timedelta(milliseconds=1)
+            # Poll again soon after the last data (a bar-closing trade should not wait out a
+            # long sleep), backing off to _IDLE_MAX while the partition stays quiet.
+            self._idle_until = datetime.now(UTC) + self._idle_wait
+            self._idle_wait = min(self._idle_wait * 2, _IDLE_MAX)
             return []
         self._idle_until = None
+        self._idle_wait = _IDLE_MIN
         self._next_offset = offsets[-1] + 1
         return [RawBatch(self._topic, self._partition, values, offsets, time.time_ns())]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -50,8 +51,13 @@ def recovery_config(settings: Settings, name: str, options: RunOptions) -> Recov
     return RecoveryConfig(folder, backup_interval=options.backup_interval)
 
 
-def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, production: bool = True) -> None:
+def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, production: bool = True,
+        prepare: Callable[[], object] | None = None) -> None:
     """Run ``flow`` until its input ends (or forever for live input).
+
+    ``prepare`` runs first and should load whatever the flow would otherwise load on its first
+    items (numba kernels, lazily imported modules): everything alive then is frozen out of the
+    garbage collector's full passes, which would otherwise pause the stream for tens of ms.
 
     Raises:
         RecoveryRequiredError: ``production`` without recovery.
@@ -62,6 +68,9 @@ def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, prod
             "(snapshots go to the data folder)"
         )
     recovery = recovery_config(settings, name, options) if options.recovery else None
+    if prepare is not None:
+        prepare()
+    gc.collect()
     gc.freeze()  # start-up objects (modules, numba dispatchers) leave the collector's scans
     try:
         cli_main(

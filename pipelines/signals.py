@@ -198,6 +198,24 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
                         runner.on_bar(bar)
 
 
+def load_kernels(options: SignalsOptions) -> int:
+    """Run synthetic trades through every configured strategy and timeframe, so that the numba
+    kernels and strategy code the dataflow uses are loaded before the first real trade (the
+    first bar of a timeframe would otherwise pay for it). Returns the signals seen (discarded)."""
+    longest = max(length for _, length in options.frames())
+    logic = InstrumentLogic("warmup:KERNEL-LOAD", replace(options, warmup_bars=0), None, None)
+    logic.state.runners = [TimeframeRunner(config) for config in options.strategies]  # whatever they trade
+    trades = [Trade(exchange="warmup", symbol="KERNEL-LOAD", price=100.0 + (step % 7) - (step % 3), size=1.0,
+                    side="buy", trade_id=str(step), ts_event=step * longest, ts_recv=step * longest)
+              for step in range(1, 41)]
+    seen = 0
+    for start, size in ((0, 20), (20, 1), (21, 2), (23, 17)):  # the numba and the plain-Python fold
+        chunk = trades[start : start + size]
+        emissions, _ = logic.on_item(Chunk(chunk, list(range(start, start + size)), "warmup/0"))
+        seen += sum(len(emission.signals) for emission in emissions)
+    return seen
+
+
 def _reconcile(state: InstrumentState, configs: list[StrategyConfig], options: SignalsOptions) -> None:
     """Apply the current config to a resumed state: unchanged strategies keep their state, new
     ones start cold (and warm up from QuestDB), removed ones go; bars follow the timeframes."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from pipelines.signals import Chunk, InstrumentLogic, SignalsOptions
+from pipelines.signals import Chunk, InstrumentLogic, SignalsOptions, load_kernels
 from pipelines.strategies.config import loads_config
 from tests.unit.pipelines.test_bars import random_trades
 
@@ -61,3 +61,11 @@ def test_uninterrupted_and_resumed_runs_give_the_same_signals() -> None:
     got += [s.signal_id for e in second.on_item(Chunk(trades[900:], list(range(900, 2_000)), "p"))[0]
             for s in e.signals]
     assert got == expected and len(expected) > 5
+
+
+def test_kernel_loading_runs_every_strategy_even_those_trading_other_instruments() -> None:
+    only_btc = EMA.replace('instruments = ["*"]', 'instruments = ["binance:BTC-USDT"]')
+    options = _options(only_btc + RSI_5S)
+    # Synthetic trades close bars of every timeframe: both strategies see 40 bars and the EMA
+    # crossover of the zigzag prices fires; nothing reaches Kafka or QuestDB (no settings).
+    assert load_kernels(options) > 0
