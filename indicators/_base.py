@@ -123,12 +123,19 @@ class StreamingIndicator:
             raise ValueError(f"{self.name}: snapshot state has a different layout")
         self._state[:] = other._state
 
-    def __reduce__(self) -> tuple[Any, tuple[Snapshot]]:
-        """Pickle as its snapshot, so frameworks that pickle state objects (Bytewax recovery) can."""
-        return (type(self).from_snapshot, (self.snapshot(),))
+    def __reduce__(self) -> tuple[Any, tuple[type[StreamingIndicator], bytes]]:
+        """Pickle as its class and raw state bytes, so frameworks that pickle state objects
+        (Bytewax recovery) can, cheaply: an ndarray takes ~25x longer to pickle than its bytes."""
+        return (_from_state_bytes, (type(self), self._state.tobytes()))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} streaming state, {self._state.size} floats>"
+
+
+def _from_state_bytes(cls: type[StreamingIndicator], data: bytes) -> StreamingIndicator:
+    obj = cls.__new__(cls)
+    obj._setup(np.frombuffer(data, dtype=np.float64).copy())
+    return obj
 
 
 def _scalar_adapter(kernel: Callable[..., None], n_in: int, n_out: int) -> Callable[..., Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +87,19 @@ class _Frame:
     acc_i: npt.NDArray[np.int64] = field(default_factory=lambda: np.array([_NO_BAR, 0], dtype=np.int64))
     acc_recv: int = 0  # receive time of the latest trade in the open bar
     closed: deque[_Closed] = field(default_factory=deque)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Plain numbers instead of ndarrays and dataclasses: recovery snapshots pickle every
+        # instrument touched in an epoch, and this is ~4x faster.
+        closed = [(bar.start, bar.values, bar.count, bar.revision) for bar in self.closed]
+        return (_frame_from_state, (self.label, self.length, self.acc_f.tolist(), self.acc_i.tolist(),
+                                    self.acc_recv, closed))
+
+
+def _frame_from_state(label: str, length: int, acc_f: list[float], acc_i: list[int], acc_recv: int,
+                      closed: list[tuple[int, list[float], int, int]]) -> _Frame:
+    return _Frame(label, length, np.array(acc_f, dtype=np.float64), np.array(acc_i, dtype=np.int64), acc_recv,
+                  deque(_Closed(*bar) for bar in closed))
 
 
 @dataclass
