@@ -258,8 +258,14 @@ def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Eve
                     add_stamp(trade.time)
         else:
             stamp = message.timestamp
+            ticker_events = message.events
+            if len(ticker_events) == 1 and len(tickers := ticker_events[0].tickers) == 1:  # the usual: one ticker
+                add_item(tickers[0])
+                add_time(ns)
+                add_stamp(stamp)
+                continue
             found = len(items)
-            for ticker_event in message.events:
+            for ticker_event in ticker_events:
                 for ticker in ticker_event.tickers:
                     add_item(ticker)
                     add_time(ns)
