@@ -50,6 +50,7 @@ BAD = [
     "2023-02-09T20:19:35.124ZZ",
     "2023-02-09t20:19:35Z",
     "\uff12\uff10\uff12\uff13-02-09T20:19:35Z",  # full-width digits
+    "2023-02-09T20:19:35.\ud800Z",  # a lone surrogate: not even UTF-8
     "",
 ]
 # Not plain ASCII, yet iso_to_ns takes it (str.isdigit and int read Arabic-Indic digits); the kernel
