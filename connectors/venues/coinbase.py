@@ -236,8 +236,10 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
     return parse_each(parse, frames, received_ns)
 
 
-def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Event]:
-    # Flattened first (trades oldest first, as _trades), so that the timestamps convert in one call.
+def _flatten(
+    messages: list[TradesItem | TickerItem], times: list[int]
+) -> tuple[list[MarketTrade | Ticker], list[int], list[str]]:
+    """Every trade (oldest first, as :func:`_trades`) and ticker, its receive time and its timestamp."""
     items: list[MarketTrade | Ticker] = []
     item_times: list[int] = []
     stamps: list[str] = []
@@ -272,6 +274,11 @@ def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Eve
                     add_stamp(stamp)
             if len(items) == found:
                 iso_to_ns(stamp)  # checked even with no ticker, as _quotes does
+    return items, item_times, stamps
+
+
+def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Event]:
+    items, item_times, stamps = _flatten(messages, times)  # so that the timestamps convert in one call
     normalised = _NORMALISED.get
     return [
         Trade(
