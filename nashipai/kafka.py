@@ -70,11 +70,13 @@ class EventProducer:
         """Queue one event for ``topic`` (key defaults to ``exchange:symbol``)."""
         self.send_raw(topic, encode(event), key if key is not None else key_of(event))
 
-    def send_many(self, topic: str, events: Iterable[Event]) -> None:
-        """Queue many events for ``topic``; delivery reports are served once per call."""
+    def send_many(self, topic: str, events: Iterable[Event], poll: bool = True) -> None:
+        """Queue many events for ``topic``; delivery reports are served once per call (unless
+        ``poll`` is False: the caller then serves them with :meth:`poll` or :meth:`flush`)."""
         for event in events:
             self._produce(topic, _ENCODER.encode(event), key_of(event))
-        self._producer.poll(0)
+        if poll:
+            self._producer.poll(0)
 
     def send_raw(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Queue already-encoded bytes, waiting for room when the local queue is full."""

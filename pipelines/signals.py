@@ -12,6 +12,8 @@ signal after a restart without state matches an uninterrupted run.
 
 from __future__ import annotations
 
+import atexit
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,6 +28,7 @@ from bytewax.operators import StatefulLogic
 from nashipai import questdb
 from nashipai.config import Settings
 from nashipai.events import Bar, DataQualityEvent, Signal, Trade
+from nashipai.kafka import DeliveryError, EventProducer
 from nashipai.names import BARS, Topic, namespaced_table, namespaced_topic
 from pipelines.bars import BarBuilder
 from pipelines.decode import Decoded, decode_batch
@@ -261,19 +264,6 @@ def _period(start: int, end: int) -> Any:
     return keep
 
 
-def _to_kafka(options: SignalsOptions) -> Any:
-    def outgoing(item: tuple[str, Emission]) -> list[Outgoing]:
-        emission = item[1]
-        result = []
-        for topic, events in ((Topic.BARS, emission.bars), (Topic.SIGNALS, emission.signals),
-                              (Topic.DATA_QUALITY, emission.quality)):
-            if events:
-                result.append(Outgoing(options.topic(topic), list(events)))
-        return result
-
-    return outgoing
-
-
 def _dead_letters(options: SignalsOptions) -> Any:
     def outgoing(decoded: Decoded) -> list[Outgoing]:
         return [Outgoing(options.topic(Topic.DEAD_LETTER), list(decoded.dead))] if decoded.dead else []
@@ -296,26 +286,76 @@ def build_flow(settings: Settings, options: SignalsOptions, source: Any = None, 
         decoded = op.map("period", decoded, _period(*trade_filter))
     chunks = op.flat_map("by_instrument", op.filter("has_trades", decoded, lambda d: bool(d.events)),
                          split_by_instrument)
-    emissions = op.stateful("instrument", chunks, _logic_builder(settings, options))
-    outgoing = op.flat_map("to_kafka", emissions, _to_kafka(options))
-    op.output("kafka", keyed("kafka_key", outgoing), EventSink(settings))
+    # Bars, signals and data-quality events leave from inside the step (see Publisher): the
+    # stateful step itself has no downstream.
+    op.stateful("instrument", chunks, _logic_builder(settings, options))
     return flow
 
 
+class Publisher:
+    """Sends the bars, signals and data-quality events of a process's instruments to Kafka the
+    moment the stateful step makes them.
+
+    Passing them on through Bytewax's output operators cost ~1 ms at the median and ~4 ms at
+    the 99th percentile (measured at 20k trades/s). Durability still follows the epochs: every
+    snapshot of an instrument first waits until Kafka acknowledged everything sent
+    (at-least-once; the events' deterministic ids make a replay after a crash harmless).
+    """
+
+    def __init__(self, settings: Settings, options: SignalsOptions) -> None:
+        self._producer = EventProducer(settings, **{"linger.ms": 2})
+        self._topics = {kind: options.topic(kind) for kind in (Topic.BARS, Topic.SIGNALS, Topic.DATA_QUALITY)}
+        atexit.register(self._flush_at_exit)
+
+    def publish(self, emissions: Iterable[Emission]) -> None:
+        for emission in emissions:
+            for kind, events in ((Topic.BARS, emission.bars), (Topic.SIGNALS, emission.signals),
+                                 (Topic.DATA_QUALITY, emission.quality)):
+                if events:
+                    self._producer.send_many(self._topics[kind], events, poll=False)
+        self._producer.poll()
+
+    def flush(self) -> None:
+        """Wait for Kafka's acknowledgement of everything sent.
+
+        Raises:
+            DeliveryError: something was not delivered (the snapshot, and so the epoch, fails).
+        """
+        self._producer.flush()
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self._producer.flush(10)
+        except DeliveryError as error:
+            print(f"signals: events not delivered at exit ({error}); they are produced again on resume "
+                  "from the last snapshot", file=sys.stderr)
+
+
 def _logic_builder(settings: Settings, options: SignalsOptions) -> Any:
+    publisher: Publisher | None = None
+
     # Bytewax calls the builder with the resume state only; the key travels inside the chunk.
     def build(resume: InstrumentState | None) -> _DeferredLogic:
-        return _DeferredLogic(settings, options, resume)
+        nonlocal publisher
+        if publisher is None:  # one per process, made where the dataflow runs
+            publisher = Publisher(settings, options)
+        return _DeferredLogic(settings, options, resume, publisher)
 
     return build
 
 
-class _DeferredLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
-    """Builds the instrument's logic on its first item (when the instrument is known)."""
+_NOTHING: tuple[Emission, ...] = ()
 
-    def __init__(self, settings: Settings, options: SignalsOptions, resume: InstrumentState | None) -> None:
+
+class _DeferredLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
+    """Builds the instrument's logic on its first item (when the instrument is known) and
+    publishes what it emits."""
+
+    def __init__(self, settings: Settings, options: SignalsOptions, resume: InstrumentState | None,
+                 publisher: Publisher) -> None:
         self._settings = settings
         self._options = options
+        self._publisher = publisher
         self._logic: InstrumentLogic | None = None
         if resume is not None:
             key = f"{resume.builder.exchange}:{resume.builder.symbol}"
@@ -325,19 +365,30 @@ class _DeferredLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
         if self._logic is None:
             trade = value.trades[0]
             self._logic = InstrumentLogic(f"{trade.exchange}:{trade.symbol}", self._options, self._settings, None)
-        return self._logic.on_item(value)
+        return self._publish(self._logic.on_item(value))
 
     def notify_at(self) -> datetime | None:
         return self._logic.notify_at() if self._logic else None
 
     def on_notify(self) -> tuple[Iterable[Emission], bool]:
-        return self._logic.on_notify() if self._logic else ([], StatefulLogic.RETAIN)
+        return self._publish(self._logic.on_notify()) if self._logic else (_NOTHING, StatefulLogic.RETAIN)
 
     def on_eof(self) -> tuple[Iterable[Emission], bool]:
-        return self._logic.on_eof() if self._logic else ([], StatefulLogic.RETAIN)
+        if self._logic is None:
+            return _NOTHING, StatefulLogic.RETAIN
+        result = self._publish(self._logic.on_eof())
+        self._publisher.flush()  # a bounded run ends here
+        return result
 
     def snapshot(self) -> InstrumentState:
         assert self._logic is not None
+        self._publisher.flush()  # this epoch's events are in Kafka before its snapshot commits
         return self._logic.snapshot()
+
+    def _publish(self, result: tuple[Iterable[Emission], bool]) -> tuple[Iterable[Emission], bool]:
+        emissions, retain = result
+        if emissions:
+            self._publisher.publish(emissions)
+        return _NOTHING, retain
 
 

@@ -26,5 +26,6 @@ def relative_gap(a: float, b: float) -> float:
     return abs(a - b) / scale if scale > 0.0 else abs(a - b)
 
 
-def _finite(*values: float) -> bool:
-    return all(math.isfinite(value) for value in values)
+def _finite(previous_a: float, previous_b: float, a: float, b: float) -> bool:
+    isfinite = math.isfinite
+    return isfinite(previous_a) and isfinite(previous_b) and isfinite(a) and isfinite(b)

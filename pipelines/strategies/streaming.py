@@ -29,11 +29,15 @@ class StrategyRunner:
         """Update every indicator state with ``bar``; the values by output name (NaN in warm-up)."""
         values: dict[str, float] = {}
         for fields, outputs, state in self.feeds:
-            result = state.update(*[getattr(bar, field) for field in fields])
-            if len(outputs) == 1:
-                values[outputs[0]] = float(result)
+            # A bar's fields are floats: the one-row fast path needs no checks.
+            if len(fields) == 1:
+                result = state.update_one(getattr(bar, fields[0]))
             else:
-                values.update(zip(outputs, (float(value) for value in result), strict=True))
+                result = state.update_one(*[getattr(bar, field) for field in fields])
+            if len(outputs) == 1:
+                values[outputs[0]] = result
+            else:
+                values.update(zip(outputs, result, strict=True))
         return values
 
     def on_bar(self, bar: Bar) -> Signal | None:
