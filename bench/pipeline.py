@@ -6,12 +6,14 @@
 2. Latency at a paced 20k trades/s: the flow as a subprocess (``nashipai pipeline signals``), a producer
    pacing trades with ts_event = ts_recv = now; latency = Kafka timestamp of the bar / signal on
    ``bars.<ns>`` / ``signals.<ns>`` minus the receive time of the trade that closed the bar (the
-   instrument's first trade at or after the bar's end).
+   instrument's first trade at or after the bar's end). Run twice: without recovery, and with
+   recovery snapshots every 5 s as in production.
 3. Peer: the same bars + EMA-cross job in Quix Streams (``bench/peers/quixstreams_bars.py``) over the
    same pre-produced trades; ratio Nashipai / peer.
 4. Peak RSS of the dataflow process (2,000 instruments x 50 trades, and a 20-instrument baseline).
 
-Run from the repo root: ``.venv/bin/python bench/pipeline.py [--trades 300000] [--instruments 40]``.
+Run from the repo root: ``.venv/bin/python bench/pipeline.py [--trades 300000] [--instruments 40]
+[--sections throughput,latency,memory]``.
 The test stack must be up (see tests/conftest.py).
 """
 
@@ -190,10 +192,12 @@ def bench_peer(settings: Settings, namespace: str, n: int, figures: dict[str, ob
 # 2. Latency ------------------------------------------------------------------------------------------
 
 def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, instruments: int,
-                  figures: dict[str, object]) -> None:
+                  figures: dict[str, object], recovery: bool = False) -> None:
     namespace = new_namespace(settings)
     trades_topic = namespaced_topic(Topic.TRADES, namespace)
-    command = [PY, "-m", "nashipai.cli", "pipeline", "signals", "--namespace", namespace, "--no-recovery",
+    # With recovery: SQLite snapshots of every touched instrument every 5 s, as in production.
+    command = [PY, "-m", "nashipai.cli", "pipeline", "signals", "--namespace", namespace,
+               *([] if recovery else ["--no-recovery"]), "--snapshot-interval", "5",
                "--quiet-timeout", "0", "--timeframes", "1s", "--strategies", str(config)]
     process = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     names = symbols(instruments)
@@ -285,8 +289,9 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
                     results["signal_kafka"].append(kafka_ms - closing / 1e6)
                     results["signal_ts_recv"].append((value["ts_recv"] - closing) / 1e6)
         client.close()
-    figures["latency"] = results
-    figures["latency_rate"] = achieved
+    suffix = "_recovery" if recovery else ""
+    figures["latency" + suffix] = results
+    figures["latency_rate" + suffix] = achieved
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -357,6 +362,8 @@ def main() -> None:
     try:
         if "latency" in sections:
             bench_latency(settings, config, args.rate, args.seconds, args.latency_instruments, figures)
+            log("latency again, with recovery snapshots every 5 s")
+            bench_latency(settings, config, args.rate, args.seconds, args.latency_instruments, figures, recovery=True)
     except Exception as error:  # noqa: BLE001
         errors.append(f"latency: {error!r}")
     try:
@@ -390,19 +397,22 @@ def main() -> None:
         if "warm" in figures:
             warm_rate = figures["warm"][0]  # type: ignore[index]
             table.add_row("ratio Nashipai (warm) / peer", f"{warm_rate / peer_rate:.2f}x", "target >= 3x")
-    if "latency" in figures:
-        results = figures["latency"]
-        table.add_row("paced producer rate", f"{figures['latency_rate']:,.0f} trades/s",
+    for suffix, mode in (("", "no recovery"), ("_recovery", "recovery, 5 s snapshots")):
+        if "latency" + suffix not in figures:
+            continue
+        results = figures["latency" + suffix]
+        table.add_row(f"paced producer rate ({mode})", f"{figures['latency_rate' + suffix]:,.0f} trades/s",
                       f"{args.seconds:.0f} s, {args.latency_instruments} instruments, first 2 s skipped")
-        for key, label in (("signal_kafka", "latency closing trade -> signal (Kafka ts)"),
-                           ("signal_ts_recv", "latency closing trade -> Signal.ts_recv"),
-                           ("bar_kafka", "latency closing trade -> bar (Kafka ts)")):
+        for key, label in (("signal_kafka", "closing trade -> signal (Kafka ts)"),
+                           ("signal_ts_recv", "closing trade -> Signal.ts_recv"),
+                           ("bar_kafka", "closing trade -> bar (Kafka ts)")):
             values = results[key]  # type: ignore[index]
             if values:
-                table.add_row(label, f"p50 {percentile(values, 0.5):.1f} ms / p99 {percentile(values, 0.99):.1f} ms",
+                table.add_row(f"latency {label}, {mode}",
+                              f"p50 {percentile(values, 0.5):.1f} ms / p99 {percentile(values, 0.99):.1f} ms",
                               f"n={len(values):,}, max {max(values):.1f} ms")
             else:
-                table.add_row(label, "no samples", "")
+                table.add_row(f"latency {label}, {mode}", "no samples", "")
     if "mem_big" in figures and "mem_base" in figures:
         big, big_s = figures["mem_big"]  # type: ignore[misc]
         base, base_s = figures["mem_base"]  # type: ignore[misc]
