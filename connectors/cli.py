@@ -30,6 +30,7 @@ from connectors.errors import ConnectorError
 from connectors.registry import VENUES
 from connectors.runner import Connector, ConnectorStats, RunnerOptions, build_connector
 from connectors.venues.common import Channel
+from connectors.venues.timestamps import iso_to_ns_many
 from nashipai import metrics
 from nashipai.config import load_settings
 from nashipai.kafka import DeliveryError
@@ -140,6 +141,8 @@ def connect(
         )
 
     metrics.serve(metrics_port)
+    iso_to_ns_many(["2024-01-01T00:00:00.000Z"])  # loads the numba kernel now, not on the first live batch
+    gc.collect()
     gc.freeze()  # modules and settings are long-lived: keep them out of the collector's passes
     try:
         connector = asyncio.run(_run(build, console.is_terminal if status is None else status))

@@ -67,7 +67,7 @@ class MarketTrade(msgspec.Struct, frozen=True, gc=False):
 
 
 class TradesEvent(msgspec.Struct, frozen=True, gc=False):
-    type: str  # "snapshot" or "update"
+    type: Literal["snapshot", "update"]  # a Literal decodes without allocating a str
     trades: list[MarketTrade]
 
 
@@ -86,7 +86,7 @@ class Ticker(msgspec.Struct, frozen=True, gc=False):
 
 
 class TickerEvent(msgspec.Struct, frozen=True, gc=False):
-    type: str  # "snapshot" or "update"
+    type: Literal["snapshot", "update"]
     tickers: list[Ticker]
 
 

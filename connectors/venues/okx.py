@@ -78,8 +78,9 @@ class Level(msgspec.Struct, frozen=True, gc=False, array_like=True, forbid_unkno
 
     price: Price
     size: Size
-    liquidated: str  # deprecated, always "0"
-    orders: str  # number of orders at this price
+    # Numeric strings on the wire; as ints (strict=False) they decode without allocating.
+    liquidated: int  # deprecated, always "0"
+    orders: int  # number of orders at this price
 
 
 class Bbo(msgspec.Struct, frozen=True, gc=False):
