@@ -36,7 +36,6 @@ from connectors.venues.common import (
     Size,
     SymbolMap,
     decode_batch,
-    group_frames,
     parse_each,
     parse_error,
     to_json,
@@ -104,16 +103,38 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
 
 @final
 class TradesItem(TradesMessage, frozen=True, gc=False, tag_field="channel", tag="market_trades"):
-    """A ``market_trades`` message in a batch, told from a ticker by its ``channel``."""
+    """A ``market_trades`` message in a batch, told from the others by its ``channel``."""
+
+    type: str | None = None  # absent on data; "error" sends the batch to parse (which raises)
 
 
+@final
 class TickerItem(TickerMessage, frozen=True, gc=False, tag_field="channel", tag="ticker"):
     """A ``ticker`` message in a batch."""
 
+    type: str | None = None
+
+
+class _Control(msgspec.Struct, frozen=True, gc=False):
+    type: str | None = None  # checked as the Envelope that parse reads them with
+    message: str | None = None
+
+
+@final
+class HeartbeatsItem(_Control, frozen=True, gc=False, tag_field="channel", tag="heartbeats"):
+    """A ``heartbeats`` message in a batch: no events."""
+
+
+@final
+class SubscriptionsItem(_Control, frozen=True, gc=False, tag_field="channel", tag="subscriptions"):
+    """A ``subscriptions`` acknowledgement in a batch: no events."""
+
 
 _trades_decoder: Final = msgspec.json.Decoder(TradesMessage, strict=False)
-_batch_decoder: Final = msgspec.json.Decoder(TradesItem | TickerItem, strict=False)
-_DATA_PREFIXES: Final = ((b'{"channel":"market_trades"', b'{"channel":"ticker"'),)
+# Every channel is a tagged member, so a batch decodes in one call with no sorting of frames.
+_batch_decoder: Final = msgspec.json.Decoder(
+    TradesItem | TickerItem | HeartbeatsItem | SubscriptionsItem, strict=False
+)
 _ticker_decoder: Final = msgspec.json.Decoder(TickerMessage, strict=False)
 _envelope_decoder: Final = msgspec.json.Decoder(Envelope)
 _CONTROL_CHANNELS: Final = frozenset({"heartbeats", "subscriptions"})
@@ -219,32 +240,37 @@ def parse(raw: bytes | str, received_ns: int) -> list[Event]:
 def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> list[Event]:
     """The events of many frames (``received_ns[i]`` is frame i's receive time), in order.
 
-    ``market_trades`` and ``ticker`` frames are joined into one JSON array and decoded in one call;
-    heartbeats and other frames go through :func:`parse`. Should anything fail, the frames are
-    parsed one by one.
+    The frames are decoded in one call, every channel being a member of one tagged union.
+    Should anything fail (an error message, an unknown channel, a bad frame, ``str`` frames),
+    the frames are parsed one by one, so the result or the error is :func:`parse`'s.
 
     Raises:
         ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
     """
-    groups = group_frames(parse, frames, received_ns, _DATA_PREFIXES)
-    if groups is not None:
-        data, times = groups[0]
-        try:
-            return _many(decode_batch(_batch_decoder, data), times) if data else []
-        except BATCH_ERRORS:
-            pass
-    return parse_each(parse, frames, received_ns)
+    try:
+        return _many(decode_batch(_batch_decoder, frames), received_ns)  # type: ignore[arg-type]
+    except BATCH_ERRORS:
+        return parse_each(parse, frames, received_ns)
+
+
+_BatchItem = TradesItem | TickerItem | HeartbeatsItem | SubscriptionsItem
 
 
 def _flatten(
-    messages: list[TradesItem | TickerItem], times: list[int]
+    messages: list[_BatchItem], times: Sequence[int]
 ) -> tuple[list[MarketTrade | Ticker], list[int], list[str]]:
-    """Every trade (oldest first, as :func:`_trades`) and ticker, its receive time and its timestamp."""
+    """Every trade (oldest first, as :func:`_trades`) and ticker, its receive time and its timestamp.
+
+    Raises:
+        ValueError: a message says ``"type": "error"`` (:func:`parse` raises its VenueError).
+    """
     items: list[MarketTrade | Ticker] = []
     item_times: list[int] = []
     stamps: list[str] = []
     add_item, add_time, add_stamp = items.append, item_times.append, stamps.append
     for message, ns in zip(messages, times, strict=True):
+        if message.type == "error":
+            raise ValueError("an error message in the batch")
         if type(message) is TradesItem:
             for event in message.events:
                 trades = event.trades
@@ -258,7 +284,7 @@ def _flatten(
                     add_item(trade)
                     add_time(ns)
                     add_stamp(trade.time)
-        else:
+        elif type(message) is TickerItem:
             stamp = message.timestamp
             ticker_events = message.events
             if len(ticker_events) == 1 and len(tickers := ticker_events[0].tickers) == 1:  # the usual: one ticker
@@ -277,7 +303,7 @@ def _flatten(
     return items, item_times, stamps
 
 
-def _many(messages: list[TradesItem | TickerItem], times: list[int]) -> list[Event]:
+def _many(messages: list[_BatchItem], times: Sequence[int]) -> list[Event]:
     items, item_times, stamps = _flatten(messages, times)  # so that the timestamps convert in one call
     normalised = _NORMALISED.get
     return [

@@ -119,3 +119,21 @@ def test_coinbase_parse_many_checks_the_timestamp_of_a_ticker_without_tickers(
     assert isinstance(_outcome(coinbase.parse_many, frames, times), tuple)
     good = bad.replace(b"Z+", b"Z")
     assert coinbase.parse_many([*frames[:4], good % events], times) == parse_each(coinbase.parse, frames[:4], times[:4])
+
+
+def test_coinbase_error_typed_frames_give_what_parse_gives(session: Callable[[str], list[bytes]]) -> None:
+    # Coinbase batches decode every channel as one tagged union; frames that parse treats as
+    # errors (or not) by where "channel" and "type" stand must still come out as parse says.
+    good = session("coinbase")
+    ticker = (FIXTURES / "coinbase" / "ticker.json").read_bytes().rstrip(b"\n")
+    odd = [
+        ticker.replace(b'{"channel":"ticker",', b'{"channel":"ticker","type":"error","message":"x",', 1),
+        ticker.replace(b'{"channel":"ticker",', b'{"type":"error","message":"x","channel":"ticker",', 1),
+        b'{"channel":"heartbeats","type":"error","message":"rate limited"}',
+        b'{"channel":"heartbeats","message":5}',
+        b'{"channel":"status","events":[]}',
+    ]
+    for bad in odd:
+        frames = [*good, bad, *good]
+        times = [RECEIVED_NS] * len(frames)
+        assert _outcome(coinbase.parse_many, frames, times) == _outcome(_each(coinbase), frames, times), bad
