@@ -105,14 +105,15 @@ class Envelope(msgspec.Struct, frozen=True, gc=False):
 class TradesItem(TradesMessage, frozen=True, gc=False, tag_field="channel", tag="market_trades"):
     """A ``market_trades`` message in a batch, told from the others by its ``channel``."""
 
-    type: str | None = None  # absent on data; "error" sends the batch to parse (which raises)
+    # Absent on data: any value fails the batch decode, and parse (which raises for "error") decides.
+    type: None = None
 
 
 @final
 class TickerItem(TickerMessage, frozen=True, gc=False, tag_field="channel", tag="ticker"):
     """A ``ticker`` message in a batch."""
 
-    type: str | None = None
+    type: None = None
 
 
 class _Control(msgspec.Struct, frozen=True, gc=False):
@@ -262,15 +263,13 @@ def _flatten(
     """Every trade (oldest first, as :func:`_trades`) and ticker, its receive time and its timestamp.
 
     Raises:
-        ValueError: a message says ``"type": "error"`` (:func:`parse` raises its VenueError).
+        ValueError: a heartbeat or subscription says ``"type": "error"`` (:func:`parse` raises).
     """
     items: list[MarketTrade | Ticker] = []
     item_times: list[int] = []
     stamps: list[str] = []
     add_item, add_time, add_stamp = items.append, item_times.append, stamps.append
     for message, ns in zip(messages, times, strict=True):
-        if message.type == "error":
-            raise ValueError("an error message in the batch")
         if type(message) is TradesItem:
             for event in message.events:
                 trades = event.trades
@@ -300,6 +299,8 @@ def _flatten(
                     add_stamp(stamp)
             if len(items) == found:
                 iso_to_ns(stamp)  # checked even with no ticker, as _quotes does
+        elif message.type == "error":  # a control message that parse raises a VenueError for
+            raise ValueError("an error message in the batch")
     return items, item_times, stamps
 
 
