@@ -3,19 +3,17 @@
 1. Throughput: N pre-produced trades on ``md.trades.<ns>`` through ``build_flow(..., stop_at_end=True)``
    in-process (``bytewax.testing.run_main``), end to end, cold (first flow of the process) and warm
    (after a small warm-up flow, numba kernels compiled).
-2. Kafka hop alone (reference): the same paced producer, read back by the dataflow's own source in
-   another process, no dataflow: the floor under the latency below, on this machine.
-3. Latency at a paced 20k trades/s: the flow as a subprocess (``nashipai pipeline signals``), a producer
+2. Latency at a paced 20k trades/s: the flow as a subprocess (``nashipai pipeline signals``), a producer
    pacing trades with ts_event = ts_recv = now; latency = Kafka timestamp of the bar / signal on
    ``bars.<ns>`` / ``signals.<ns>`` minus the receive time of the trade that closed the bar (the
    instrument's first trade at or after the bar's end). Run twice: without recovery, and with
    recovery snapshots every 5 s as in production.
-4. Peer: the same bars + EMA-cross job in Quix Streams (``bench/peers/quixstreams_bars.py``) over the
+3. Peer: the same bars + EMA-cross job in Quix Streams (``bench/peers/quixstreams_bars.py``) over the
    same pre-produced trades; ratio Nashipai / peer.
-5. Peak RSS of the dataflow process (2,000 instruments x 50 trades, and a 20-instrument baseline).
+4. Peak RSS of the dataflow process (2,000 instruments x 50 trades, and a 20-instrument baseline).
 
 Run from the repo root: ``.venv/bin/python bench/pipeline.py [--trades 300000] [--instruments 40]
-[--sections throughput,hop,latency,memory]``.
+[--sections throughput,latency,memory]``.
 The test stack must be up (see tests/conftest.py).
 """
 
@@ -23,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import gc
 import importlib.util
 import os
 import random
@@ -33,7 +30,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,7 +236,19 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
             raise RuntimeError(f"flow did not start: {reason}")
         log(f"latency: pacing {rate:,} trades/s for {seconds:.0f}s over {instruments} instruments")
         start_ns = time.time_ns()
-        achieved = pace(send, producer, rate, seconds, instruments)
+        start = time.perf_counter()
+        sent = 0
+        while True:
+            elapsed = time.perf_counter() - start
+            if elapsed >= seconds:
+                break
+            target = int(elapsed * rate)
+            while sent < target:
+                send(sent % instruments)
+                sent += 1
+            time.sleep(0.0005)
+        producer.flush()
+        achieved = sent / (time.perf_counter() - start)
         time.sleep(3.0)
     finally:
         process.send_signal(signal_module.SIGINT)
@@ -286,63 +294,6 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
     figures["latency_rate" + suffix] = achieved
 
 
-def pace(send: Callable[[int], None], producer: kafka.EventProducer, rate: int, seconds: float,
-         instruments: int) -> float:
-    """Call ``send`` round-robin over the instruments at ``rate`` a second; returns the rate achieved."""
-    start = time.perf_counter()
-    sent = 0
-    while (elapsed := time.perf_counter() - start) < seconds:
-        while sent < int(elapsed * rate):
-            send(sent % instruments)
-            sent += 1
-        time.sleep(0.0005)
-    producer.flush()
-    return sent / (time.perf_counter() - start)
-
-
-def bench_hop(settings: Settings, rate: int, seconds: float, instruments: int, figures: dict[str, object]) -> None:
-    """The floor under the flow's latency: the same paced producer into Kafka, read back by the
-    dataflow's own source (``KafkaBatchSource`` partitions, same settings) in another process."""
-    namespace = new_namespace(settings)
-    topic = namespaced_topic(Topic.TRADES, namespace)
-    reader = subprocess.Popen([PY, __file__, "--hop-reader", topic, str(seconds + 4)], env=os.environ.copy(),
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    time.sleep(3.0)  # the reader has its partitions assigned
-    producer = kafka.EventProducer(settings)
-    names = [f"binance:{name}".encode() for name in symbols(instruments)]
-
-    def send(k: int) -> None:
-        producer.send_raw(topic, str(time.time_ns()).encode(), names[k])
-
-    log(f"kafka hop: pacing {rate:,} messages/s for {seconds:.0f}s into {topic}, read by the dataflow's source")
-    pace(send, producer, rate, seconds, instruments)
-    output, _ = reader.communicate(timeout=seconds + 30)
-    figures["hop"] = [float(value) for value in output.split()]
-
-
-def hop_reader(topic: str, seconds: float) -> None:
-    """``--hop-reader``: read ``topic`` with the dataflow's partition readers; print ms latencies."""
-    from pipelines.kafka_io import KafkaBatchSource
-
-    settings = load_settings()
-    source = KafkaBatchSource(settings, [topic])
-    parts = [source.build_part("hop", part, None) for part in source.list_parts()]  # a fresh, empty topic
-    gc.collect()
-    gc.freeze()  # as the dataflow runtime does: full collections of the imports' objects stall for ~100 ms
-    latencies: list[float] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        got = False
-        for part in parts:
-            for batch in part.next_batch():
-                now = time.time_ns()
-                latencies += [(now - int(value)) / 1e6 for value in batch.values]
-                got = True
-        if not got:
-            time.sleep(0.0001)  # the source's first idle wait
-    print(" ".join(f"{value:.3f}" for value in latencies[len(latencies) // 5:]))  # the first fifth warms up
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -383,13 +334,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--latency-instruments", type=int, default=100)
     parser.add_argument("--memory-instruments", type=int, default=2_000)
-    parser.add_argument("--sections", default="throughput,hop,latency,memory",
-                        help="comma-separated: throughput (with the peer), hop, latency, memory")
-    parser.add_argument("--hop-reader", nargs=2, metavar=("TOPIC", "SECONDS"), help=argparse.SUPPRESS)
+    parser.add_argument("--sections", default="throughput,latency,memory",
+                        help="comma-separated: throughput (with the peer), latency, memory")
     args = parser.parse_args()
-    if args.hop_reader:
-        hop_reader(args.hop_reader[0], float(args.hop_reader[1]))
-        return
     sections = set(args.sections.split(","))
 
     settings = load_settings()
@@ -413,8 +360,6 @@ def main() -> None:
         except Exception as error:  # noqa: BLE001
             errors.append(f"peer: {error!r}")
     try:
-        if "hop" in sections:
-            bench_hop(settings, args.rate, args.seconds, args.latency_instruments, figures)
         if "latency" in sections:
             bench_latency(settings, config, args.rate, args.seconds, args.latency_instruments, figures)
             log("latency again, with recovery snapshots every 5 s")
@@ -452,11 +397,6 @@ def main() -> None:
         if "warm" in figures:
             warm_rate = figures["warm"][0]  # type: ignore[index]
             table.add_row("ratio Nashipai (warm) / peer", f"{warm_rate / peer_rate:.2f}x", "target >= 3x")
-    if figures.get("hop"):
-        hop = figures["hop"]
-        table.add_row("reference: Kafka hop alone (producer -> the dataflow's source)",
-                      f"p50 {percentile(hop, 0.5):.1f} ms / p99 {percentile(hop, 0.99):.1f} ms",  # type: ignore[arg-type]
-                      f"n={len(hop):,}, same pacing, no dataflow")  # type: ignore[arg-type]
     for suffix, mode in (("", "no recovery"), ("_recovery", "recovery, 5 s snapshots")):
         if "latency" + suffix not in figures:
             continue
