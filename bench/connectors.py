@@ -395,8 +395,9 @@ def bench_store(rows: int) -> Table:
     from nashipai import questdb
     from nashipai.config import load_settings
     from nashipai.events import Trade, decoder_for, encode
-    from nashipai.kafka import EventProducer, ensure_topics
+    from nashipai.kafka import EventProducer
     from nashipai.names import TRADES, Topic, namespaced_table, namespaced_topic
+    from nashipai.namespaces import create_namespace, drop_namespace
     from pipelines import store
 
     settings = load_settings()
@@ -406,11 +407,13 @@ def bench_store(rows: int) -> Table:
                     side="buy" if i % 2 else "sell", trade_id=str(i), ts_event=base + i * 1000, ts_recv=base + i * 1000)
               for i in range(rows)]
 
+    namespaces: list[str] = []
+
     def store_run(count: int) -> tuple[float, int, str]:
         """Seconds for the store dataflow over ``count`` trades in a fresh namespace, and the rows stored."""
         namespace = f"bench{uuid.uuid4().hex[:6]}"
-        ensure_topics(settings, [namespaced_topic(topic, namespace) for topic in Topic])
-        questdb.migrate(settings, namespace=namespace)
+        create_namespace(settings, namespace)
+        namespaces.append(namespace)
         producer = EventProducer(settings)
         producer.send_many(namespaced_topic(Topic.TRADES, namespace), trades[:count])
         producer.flush(120)
@@ -424,7 +427,7 @@ def bench_store(rows: int) -> Table:
 
     # Two runs, small and full: their difference cancels the start-up (consumers, watermarks,
     # first compilation) and leaves the sustained rate.
-    small_s, _, small_table = store_run(rows // 10)
+    small_s, _, _ = store_run(rows // 10)
     flow_s, stored, table_name = store_run(rows)
     sustained = (rows - rows // 10) / max(flow_s - small_s, 1e-9)
 
@@ -437,8 +440,10 @@ def bench_store(rows: int) -> Table:
         questdb.write_events(sender, (decoder.decode(value) for value in values), table_name=reference_table)
     reference_s = time.perf_counter() - start
     capacity_s, capacity_table = _ilp_capacity(settings, values, f"{table_name}_cap")
-    for name in (small_table, table_name, reference_table, capacity_table):
+    for name in (reference_table, capacity_table):
         questdb.query(settings, f"DROP TABLE {name}")
+    for namespace in namespaces:
+        drop_namespace(settings, namespace)
 
     table = Table(title=f"Kafka -> QuestDB, {rows:,} trades (target >= 300,000 rows/s)")
     for column in ("path", "seconds", "rows/s", "ratio"):

@@ -44,10 +44,11 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import tests.conftest  # noqa: E402,F401  (points the environment at the test stack)
-from nashipai import kafka, questdb  # noqa: E402
+from nashipai import kafka  # noqa: E402
 from nashipai.config import Settings, load_settings  # noqa: E402
 from nashipai.events import Side, Signal, Trade  # noqa: E402
 from nashipai.names import Topic, namespaced_topic  # noqa: E402
+from nashipai.namespaces import create_namespace, drop_namespace  # noqa: E402
 from pipelines import signals  # noqa: E402
 from pipelines.strategies.config import loads_config  # noqa: E402
 
@@ -94,10 +95,13 @@ def symbols(count: int) -> list[str]:
     return [f"S{i:04d}-USDT" for i in range(count)]
 
 
+_NAMESPACES: list[str] = []  # dropped when the benchmark ends
+
+
 def new_namespace(settings: Settings) -> str:
     namespace = f"b{uuid.uuid4().hex[:8]}"
-    kafka.ensure_topics(settings, [namespaced_topic(topic, namespace) for topic in Topic])
-    questdb.migrate(settings, namespace=namespace)
+    create_namespace(settings, namespace)
+    _NAMESPACES.append(namespace)
     return namespace
 
 
@@ -198,7 +202,7 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
     # With recovery: SQLite snapshots of every touched instrument every 5 s, as in production.
     command = [PY, "-m", "nashipai.cli", "pipeline", "signals", "--namespace", namespace,
                *([] if recovery else ["--no-recovery"]), "--snapshot-interval", "5",
-               "--quiet-timeout", "0", "--timeframes", "1s", "--strategies", str(config)]
+               "--timeframes", "1s", "--strategies", str(config)]  # quiet timeout: the default 2 s
     process = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     names = symbols(instruments)
     received: dict[str, list[int]] = {name: [] for name in names}
@@ -422,6 +426,8 @@ def main() -> None:
         table.add_row("peak RSS, 20 instruments x 50 trades", f"{base:,.0f} MB", f"baseline, {base_s:.1f} s")
         table.add_row("peak RSS per 1,000 instruments", f"{big / k:,.1f} MB",
                       f"incremental over baseline: {(big - base) / (k - 0.02):,.1f} MB")
+    for namespace in _NAMESPACES:
+        drop_namespace(settings, namespace)
     table.add_row("benchmark wall time", f"{time.perf_counter() - wall:.0f} s", "")
     console.print(table)
     for error in errors:

@@ -13,6 +13,7 @@ signal after a restart without state matches an uninterrupted run.
 from __future__ import annotations
 
 import atexit
+import math
 import sys
 import time
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from pipelines.strategies.streaming import StrategyRunner
 from pipelines.strategies.timeframes import format_timeframe, parse_timeframe
 
 NAME = "signals"
+_DEADLINE_SLACK = 0.05  # s: see InstrumentLogic.notify_at
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,9 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
             _reconcile(state, configs, options)
         self.state = state
         self._warm = all(runner.warmed for runner in state.runners)
+        self._open = bool(state.builder.open_starts())  # after any trade, a bar is open
+        self._deadline_base = -math.inf
+        self._deadline: datetime | None = None
 
     def on_item(self, value: Chunk) -> tuple[Iterable[Emission], bool]:
         state = self.state
@@ -128,6 +133,7 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
             self._warm_up(value.trades[0].ts_event)
             self._warm = True
         state.last_item_wall = time.time()
+        self._open = True
         update = state.builder.add(value.trades)
         if not (update.closed or update.corrected or update.quality):
             return (), StatefulLogic.RETAIN  # the usual case: trades folded into open bars
@@ -139,16 +145,27 @@ class InstrumentLogic(StatefulLogic[Chunk, Emission, InstrumentState]):
 
     def notify_at(self) -> datetime | None:
         timeout = self.options.quiet_timeout
-        if timeout is None or not self.state.builder.open_starts():
+        if timeout is None or not self._open:
             return None
-        return datetime.fromtimestamp(self.state.last_item_wall, UTC) + timeout
+        # Bytewax asks after every item: the deadline is recomputed when the last trade is
+        # _DEADLINE_SLACK newer than the one it was computed from, so a quiet bar closes between
+        # `timeout` and `timeout + _DEADLINE_SLACK` after its last trade, never before.
+        wall = self.state.last_item_wall
+        if wall - self._deadline_base > _DEADLINE_SLACK or self._deadline is None:
+            self._deadline_base = wall
+            self._deadline = datetime.fromtimestamp(wall + _DEADLINE_SLACK, UTC) + timeout
+        return self._deadline
 
     def on_notify(self) -> tuple[Iterable[Emission], bool]:
         now = time.time_ns()
-        return self._close(self.state.builder.close_open(now, before_ns=now)), StatefulLogic.RETAIN
+        bars = self.state.builder.close_open(now, before_ns=now)
+        self._open = bool(self.state.builder.open_starts())
+        return self._close(bars), StatefulLogic.RETAIN
 
     def on_eof(self) -> tuple[Iterable[Emission], bool]:
-        return self._close(self.state.builder.close_open(time.time_ns())), StatefulLogic.RETAIN
+        bars = self.state.builder.close_open(time.time_ns())
+        self._open = False
+        return self._close(bars), StatefulLogic.RETAIN
 
     def snapshot(self) -> InstrumentState:
         return self.state

@@ -11,7 +11,8 @@ from confluent_kafka.admin import AdminClient
 
 from nashipai import kafka, questdb
 from nashipai.config import Settings, load_settings
-from nashipai.names import Table, Topic, namespaced_topic
+from nashipai.names import Table
+from nashipai.namespaces import create_namespace, drop_namespace
 from nashipai.services import LocalStack
 
 
@@ -76,12 +77,6 @@ def questdb_table(settings: Settings, stack: LocalStack) -> Iterator[Callable[[T
 def namespace(settings: Settings, stack: LocalStack) -> Iterator[str]:
     """A fresh namespace: every topic as ``<topic>.<ns>`` and every table as ``<table>_<ns>``."""
     ns = f"t{uuid.uuid4().hex[:10]}"
-    topics = [namespaced_topic(topic, ns) for topic in Topic]
-    kafka.ensure_topics(settings, topics)
-    tables = questdb.migrate(settings, namespace=ns)
+    create_namespace(settings, ns)
     yield ns
-    client = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
-    for future in client.delete_topics(topics, operation_timeout=30).values():
-        future.result(30)
-    for table in tables:
-        questdb.query(settings, f"DROP TABLE IF EXISTS {table}")
+    drop_namespace(settings, ns)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from pipelines.signals import Chunk, InstrumentLogic, SignalsOptions, load_kernels
 from pipelines.strategies.config import loads_config
@@ -69,3 +71,22 @@ def test_kernel_loading_runs_every_strategy_even_those_trading_other_instruments
     # Synthetic trades close bars of every timeframe: both strategies see 40 bars and the EMA
     # crossover of the zigzag prices fires; nothing reaches Kafka or QuestDB (no settings).
     assert load_kernels(options) > 0
+
+
+def test_a_quiet_bar_is_due_after_the_timeout_never_before_and_then_closes() -> None:
+    options = replace(_options(EMA), quiet_timeout=timedelta(seconds=2))
+    logic = InstrumentLogic("binance:BTC-USDT", options, None, None)
+    assert logic.notify_at() is None  # nothing open yet
+    trades = random_trades(50, seed=5)
+    for start in range(0, 50, 10):
+        logic.on_item(Chunk(trades[start : start + 10], list(range(start, start + 10)), "p"))
+        due = logic.notify_at()
+        assert due is not None
+        last = datetime.fromtimestamp(logic.state.last_item_wall, UTC)
+        assert last + timedelta(seconds=2) <= due <= last + timedelta(seconds=2, milliseconds=50)
+
+    open_start = logic.state.builder.open_starts()[0]
+    emissions, _ = logic.on_notify()  # the bars of these (old) trades ended long before now
+    closed = [bar for emission in emissions for bar in emission.bars]
+    assert [bar.ts_event for bar in closed] == [open_start]
+    assert logic.notify_at() is None  # nothing left open
