@@ -42,6 +42,7 @@ def producer_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "acks": "all",
         "compression.type": settings.kafka.compression,
         "linger.ms": settings.kafka.linger_ms,
+        "socket.nagle.disable": True,  # linger.ms decides when a batch leaves, not Nagle
         "batch.num.messages": 10_000,
         "queue.buffering.max.messages": 1_000_000,
         "queue.buffering.max.kbytes": 1_048_576,

@@ -77,6 +77,7 @@ class _PartitionReader(StatefulSourcePartition[RawBatch, int]):
             "enable.auto.offset.store": False,
             "fetch.min.bytes": 1,
             "fetch.wait.max.ms": 10,
+            "socket.nagle.disable": True,
             "queued.min.messages": 200_000,
         }
         config.update(extra)
