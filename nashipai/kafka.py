@@ -60,7 +60,9 @@ class EventProducer:
     """
 
     def __init__(self, settings: Settings, **overrides: Any) -> None:
-        self._producer = Producer(producer_config(settings, **overrides))
+        # Only failed deliveries call back into Python (they are all this class keeps).
+        config = {"delivery.report.only.error": True, "on_delivery": self._on_delivery}
+        self._producer = Producer(producer_config(settings, **config, **overrides))
         self._failures: list[str] = []
 
     def _on_delivery(self, error: KafkaError | None, _message: Message) -> None:
@@ -87,7 +89,7 @@ class EventProducer:
     def _produce(self, topic: str, value: bytes, key: bytes | None) -> None:
         while True:
             try:
-                self._producer.produce(topic, value, key, on_delivery=self._on_delivery)
+                self._producer.produce(topic, value, key)
                 return
             except BufferError:  # the local queue is full: let librdkafka send, then retry
                 self._producer.poll(0.05)

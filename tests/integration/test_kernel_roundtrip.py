@@ -6,10 +6,13 @@ import random
 import uuid
 from collections.abc import Callable
 
+import pytest
+
 from nashipai import kafka, questdb
 from nashipai.config import Settings
 from nashipai.events import Side, Trade
 from nashipai.names import TRADES, Table
+from nashipai.services import LocalStack
 
 BASE_NS = 1_764_000_000_000_000_000
 
@@ -79,3 +82,13 @@ def test_read_only_user_cannot_write(settings: Settings, questdb_table: Callable
     table = questdb_table(TRADES)
     with pytest.raises(psycopg.Error, match="permission denied"):
         questdb.query(settings, f"DROP TABLE {table}", readonly=True)
+
+
+def test_a_delivery_kafka_refuses_is_raised_by_flush(settings: Settings, stack: LocalStack) -> None:
+    # Topics are never auto-created: a send to a missing one times out, and flush says so
+    # rather than returning as if the events were durable.
+    producer = kafka.EventProducer(settings, **{"message.timeout.ms": 1_500})
+    producer.send_many(f"missing.{uuid.uuid4().hex[:8]}", make_trades(3))
+    with pytest.raises(kafka.DeliveryError, match="3 deliveries failed"):
+        producer.flush(timeout=20)
+    producer.flush(timeout=5)  # failures are reported once
