@@ -12,10 +12,10 @@ signal after a restart without state matches an uninterrupted run.
 
 from __future__ import annotations
 
-import atexit
 import math
 import sys
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -322,7 +322,9 @@ class Publisher:
     def __init__(self, settings: Settings, options: SignalsOptions) -> None:
         self._producer = EventProducer(settings, **{"linger.ms": 2})
         self._topics = {kind: options.topic(kind) for kind in (Topic.BARS, Topic.SIGNALS, Topic.DATA_QUALITY)}
-        atexit.register(self._flush_at_exit)
+        # Flushed when the dataflow drops it or the process exits, whichever comes first; a
+        # finalizer (unlike atexit) does not keep every finished dataflow's producer alive.
+        weakref.finalize(self, _flush_at_exit, self._producer)
 
     def publish(self, emissions: Iterable[Emission]) -> None:
         for emission in emissions:
@@ -340,12 +342,13 @@ class Publisher:
         """
         self._producer.flush()
 
-    def _flush_at_exit(self) -> None:
-        try:
-            self._producer.flush(10)
-        except DeliveryError as error:
-            print(f"signals: events not delivered at exit ({error}); they are produced again on resume "
-                  "from the last snapshot", file=sys.stderr)
+
+def _flush_at_exit(producer: EventProducer) -> None:
+    try:
+        producer.flush(10)
+    except DeliveryError as error:
+        print(f"signals: events not delivered at exit ({error}); they are produced again on resume "
+              "from the last snapshot", file=sys.stderr)
 
 
 def _logic_builder(settings: Settings, options: SignalsOptions) -> Any:
