@@ -265,15 +265,12 @@ class LocalStack:
 
     def _check_ports(self, service: _Service) -> None:
         for setting, port in service.ports.items():
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.bind(("127.0.0.1", port))
-                except OSError:
-                    variable = f"NASHIPAI_SERVICES__{setting.upper()}"
-                    raise ServiceError(
-                        f"port {port} ({service.name}, {setting}) is already in use by another process; "
-                        f"stop that process or choose another port with {variable}"
-                    ) from None
+            if not port_is_free(port):
+                variable = f"NASHIPAI_SERVICES__{setting.upper()}"
+                raise ServiceError(
+                    f"port {port} ({service.name}, {setting}) is already in use by another process; "
+                    f"stop that process or choose another port with {variable}"
+                )
 
     # -- health -----------------------------------------------------------------------------
 
@@ -336,6 +333,21 @@ def check_java(minimum: int = 17) -> int:
 # load on this 2-core VM (first-touch page faults inside the pause); with these, 4-20 ms.
 _KAFKA_GC = ("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
              "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true", "-XX:+AlwaysPreTouch")
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``127.0.0.1:port`` now.
+
+    Bound as the servers bind (``SO_REUSEADDR``): connections a stop left in TIME_WAIT a moment
+    ago do not hold the port; a listening process does.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _render(template: Path, target: Path, **values: object) -> None:

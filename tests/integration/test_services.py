@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nashipai.config import ServicesSettings, Settings
-from nashipai.services import LocalStack, ServiceError
+from nashipai.services import LocalStack, ServiceError, port_is_free
 
 
 def _settings(data_dir: Path, base: int, jars_dir: Path) -> Settings:
@@ -60,3 +60,18 @@ def test_port_taken_by_another_process_is_a_clear_error(tmp_path: Path, settings
     finally:
         blocker.close()
         LocalStack(taken).down()
+
+
+def test_a_port_left_in_time_wait_by_a_stop_is_free_a_listening_one_is_not() -> None:
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    assert not port_is_free(port)  # listening
+    accepted.close()  # the server side closes first: its end stays in TIME_WAIT on `port`
+    client.close()
+    server.close()
+    assert port_is_free(port)  # as after `services down`, `services up` may bind it again
