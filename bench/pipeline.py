@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import gc
 import importlib.util
 import os
 import random
@@ -239,6 +240,10 @@ def bench_latency(settings: Settings, config: Path, rate: int, seconds: float, i
             reason = process.stderr.read().decode()[-2000:] if process.poll() is not None else "timeout"
             raise RuntimeError(f"flow did not start: {reason}")
         log(f"latency: pacing {rate:,} trades/s for {seconds:.0f}s over {instruments} instruments")
+        # The producer stands in for a connector, which freezes its start-up heap: a full
+        # collection of this process's heap would stall the pacing and send a burst.
+        gc.collect()
+        gc.freeze()
         start_ns = time.time_ns()
         start = time.perf_counter()
         sent = 0
