@@ -15,7 +15,8 @@ Section 3, ``bench_store`` (with ``--kafka``): sustained rows/s from Kafka into 
 the store dataflow (column-wise fast path), against the same trades decoded with msgspec and
 written row by row with ``Sender.row`` in the same run. Target: >= 300k rows/s.
 
-Run: ``.venv/bin/python bench/connectors.py [--messages 200000] [--kafka]`` (or ``-m bench.connectors``).
+Run: ``.venv/bin/python bench/connectors.py [--messages 200000] [--kafka]`` (or ``-m bench.connectors``);
+``--kafka`` uses the test stack of ``tests/conftest.py`` (its ports), which must be up.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from rich.table import Table
 # Run as a script, this file's folder comes first on sys.path and its name shadows the connectors
 # package; drop that entry before importing it.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
+    sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root (for tests.conftest)
 
 from connectors.backfill import TradeTracker
 from connectors.publish import Publisher
@@ -495,6 +496,8 @@ def main() -> None:
     parser.add_argument("--kafka", action="store_true", help="also measure against the local stack's Kafka and QuestDB")
     parser.add_argument("--store-rows", type=int, default=1_000_000, help="rows for the Kafka -> QuestDB section")
     arguments = parser.parse_args()
+    if arguments.kafka:
+        import tests.conftest  # noqa: F401  (points the environment at the test stack, as bench/pipeline.py)
     console = Console(width=140)
     console.print(bench_decode(arguments.messages))
     console.print(bench_runner(arguments.messages, arguments.kafka))

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import BinaryIO
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -250,7 +251,7 @@ class LocalStack:
         log = self.log_file(name)
         log.parent.mkdir(parents=True, exist_ok=True)
         self._pid_file(name).parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as sink:
+        with fresh_log(log) as sink:
             process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
         self._pid_file(name).write_text(str(process.pid))
@@ -333,6 +334,17 @@ def check_java(minimum: int = 17) -> int:
 # load on this 2-core VM (first-touch page faults inside the pause); with these, 4-20 ms.
 _KAFKA_GC = ("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
              "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true", "-XX:+AlwaysPreTouch")
+
+
+def fresh_log(path: Path) -> BinaryIO:
+    """Open ``path`` for a process's output, keeping the previous run's as ``<name>.1``.
+
+    One run a file: a log read after a stop is that run's, and the folder stays two runs big.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.replace(path.with_name(path.name + ".1"))
+    return path.open("wb")
 
 
 def port_is_free(port: int) -> bool:

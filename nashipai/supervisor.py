@@ -24,6 +24,7 @@ from rich.table import Table
 
 from nashipai import questdb
 from nashipai.config import Settings
+from nashipai.services import fresh_log
 
 #: Short-period strategies for the offline run, so a first run shows signals within minutes.
 OFFLINE_STRATEGIES = Path(__file__).resolve().parent.parent / "pipelines" / "strategies" / "offline.toml"
@@ -71,7 +72,7 @@ class Supervisor:
         logs = self.settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for child in self.children:
-            log = (logs / f"{child.name}.log").open("ab")
+            log = fresh_log(logs / f"{child.name}.log")
             self.processes[child.name] = subprocess.Popen(
                 [sys.executable, "-m", "nashipai.cli", *child.args], stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
