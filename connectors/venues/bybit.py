@@ -25,7 +25,6 @@ import msgspec
 from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
-    BATCH_ERRORS,
     BUY,
     SELL,
     Channel,
@@ -33,9 +32,7 @@ from connectors.venues.common import (
     Price,
     Size,
     SymbolMap,
-    decode_batch,
-    group_frames,
-    parse_each,
+    parse_by_kind,
     parse_error,
     symbol_channels,
     to_json,
@@ -218,18 +215,8 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
     Raises:
         ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
     """
-    groups = group_frames(parse, frames, received_ns, _KINDS)
-    if groups is not None:
-        (trade_frames, trade_times), (book_frames, book_times) = groups
-        try:
-            events = _many_trades(decode_batch(_trades_decoder, trade_frames), trade_times) if trade_frames else []
-            if book_frames:
-                events += _many_quotes(decode_batch(_books_decoder, book_frames), book_times)
-        except BATCH_ERRORS:
-            pass
-        else:
-            return events
-    return parse_each(parse, frames, received_ns)
+    return parse_by_kind(parse, frames, received_ns, _KINDS,
+                         ((_trades_decoder, _many_trades), (_books_decoder, _many_quotes)))
 
 
 def _many_trades(messages: list[TradeMessage], times: list[int]) -> list[Event]:

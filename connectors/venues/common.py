@@ -230,6 +230,35 @@ def group_frames(
     return groups
 
 
+def parse_by_kind(
+    parse: Callable[[bytes | str, int], list[Event]],
+    frames: Sequence[bytes | str],
+    received_ns: Sequence[int],
+    kinds: Sequence[tuple[bytes, ...]],
+    steps: Sequence[tuple[msgspec.json.Decoder[Any], Callable[[list[Any], list[int]], list[Event]]]],
+) -> list[Event]:
+    """``parse_many`` of a venue whose data frames sort into kinds by prefix (see
+    :func:`group_frames`): each kind's frames decoded in one call by its step's decoder and turned
+    into events by its step's builder, kind after kind. Should anything fail, the frames are
+    parsed one by one with ``parse``, so the result or the error is ``parse``'s.
+
+    Raises:
+        ParseError, VenueError: as ``parse`` does, for the first frame that fails.
+    """
+    groups = group_frames(parse, frames, received_ns, kinds)
+    if groups is not None:
+        try:
+            events: list[Event] = []
+            for (group, times), (decoder, build) in zip(groups, steps, strict=True):
+                if group:
+                    events += build(decode_batch(decoder, group), times)
+        except BATCH_ERRORS:
+            pass
+        else:
+            return events
+    return parse_each(parse, frames, received_ns)
+
+
 def decode_batch(decoder: msgspec.json.Decoder[_T], frames: list[bytes]) -> list[_T]:
     """Decode frames (each one JSON value of the decoder's type) in one call, as JSON lines.
 

@@ -24,14 +24,11 @@ import msgspec
 from connectors.errors import ParseError
 from connectors.venues.common import (
     ALL_CHANNELS,
-    BATCH_ERRORS,
     Channel,
     Price,
     Size,
     SymbolMap,
-    decode_batch,
-    group_frames,
-    parse_each,
+    parse_by_kind,
     parse_error,
     to_json,
     venue_error,
@@ -208,14 +205,7 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
     Raises:
         ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
     """
-    groups = group_frames(parse, frames, received_ns, _DATA_PREFIXES)
-    if groups is not None:
-        data, times = groups[0]
-        try:
-            return _many(decode_batch(_batch_decoder, data), times) if data else []
-        except BATCH_ERRORS:
-            pass
-    return parse_each(parse, frames, received_ns)
+    return parse_by_kind(parse, frames, received_ns, _DATA_PREFIXES, ((_batch_decoder, _many),))
 
 
 def _many(messages: list[TradeItem | TickerItem], times: list[int]) -> list[Event]:
