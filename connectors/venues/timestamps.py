@@ -144,6 +144,15 @@ def _epoch_seconds_at(text: Bytes, start: int, size: int) -> int:
 
 
 @njit(cache=True, inline="always")
+def _same(text: Bytes, first: int, second: int) -> bool:
+    """Whether the 19 bytes at ``text[first:]`` and ``text[second:]`` are equal."""
+    for offset in range(19):  # noqa: SIM110 - a plain loop compiles to plain compares in numba
+        if text[first + offset] != text[second + offset]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
 def _suffix_end(text: Bytes, start: int, size: int) -> tuple[int, int]:
     """``[.fffffffff](Z|+00:00)`` at ``text[start:]``, ending at a ``","`` or the buffer's end: its
     nanoseconds and the end's index, or -1 and the index of the first byte not of that form."""
@@ -190,11 +199,18 @@ def _iso_to_ns_kernel(text: Bytes, count: int) -> tuple[npt.NDArray[np.int64], i
     unparsed = 0
     size = len(text)
     start = 0
+    last_start = -1  # where the last valid date part began, and its epoch seconds
+    last_seconds = -1
     for entry in range(count):
         if start > size:  # fewer timestamps than count
             out[:] = -(2**63)
             return out, count
-        seconds = _epoch_seconds_at(text, start, size)
+        if last_start >= 0 and start + 19 <= size and _same(text, last_start, start):
+            seconds = last_seconds  # a batch's timestamps mostly share their second
+        else:
+            seconds = _epoch_seconds_at(text, start, size)
+            if seconds >= 0:
+                last_start, last_seconds = start, seconds
         nanoseconds, end = (-1, start) if seconds < 0 else _suffix_end(text, start + 19, size)
         if nanoseconds < 0:
             out[entry] = -(2**63)

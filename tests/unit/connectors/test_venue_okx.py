@@ -69,6 +69,29 @@ def test_bbo_tbt_is_a_quote_for_the_subscribed_instrument(wire: Wire) -> None:
     ]
 
 
+def test_bbo_levels_are_read_by_price_and_size_whatever_follows() -> None:
+    """A level's two trailing fields (liquidated, orders) are skipped, not checked: a level of two
+    or of five fields gives the same quote as the documented four, batched or not."""
+    levels = ('["42219.9","0.5"]', '["42219.9","0.5","0","3","extra"]')
+    frames = [
+        b'{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[%s],"bids":[["42219.8","1.2","0","5"]],'
+        b'"ts":"1630048897900"}]}' % level.encode()
+        for level in levels
+    ]
+    expected = Quote(
+        exchange="okx",
+        symbol="BTC-USDT",
+        bid_price=42219.8,
+        bid_size=1.2,
+        ask_price=42219.9,
+        ask_size=0.5,
+        ts_event=1_630_048_897_900_000_000,
+        ts_recv=RECEIVED_NS,
+    )
+    assert [okx.parse(frame, RECEIVED_NS) for frame in frames] == [[expected], [expected]]
+    assert okx.parse_many(frames, [RECEIVED_NS] * 2) == [expected, expected]
+
+
 @pytest.mark.parametrize("name", ["subscribe_ack.json", "channel_conn_count.json", "pong.txt"])
 def test_control_messages_are_no_events(wire: Wire, name: str) -> None:
     assert okx.parse(wire("okx", name), RECEIVED_NS) == []
@@ -106,7 +129,7 @@ def test_error_and_notice_raise_venue_error(wire: Wire, name: str, code: str, sh
             "'BTC-USDT-SWAP'",
         ),
         (
-            b'{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["1","1"]],"bids":[],"ts":"1"}]}',
+            b'{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["1"]],"bids":[],"ts":"1"}]}',
             "`$.data[0].asks[0]`",
         ),
         (

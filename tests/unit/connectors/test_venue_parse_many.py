@@ -137,3 +137,26 @@ def test_coinbase_error_typed_frames_give_what_parse_gives(session: Callable[[st
         frames = [*good, bad, *good]
         times = [RECEIVED_NS] * len(frames)
         assert _outcome(coinbase.parse_many, frames, times) == _outcome(_each(coinbase), frames, times), bad
+
+
+def test_coinbase_messages_of_another_shape_give_what_parse_gives(session: Callable[[str], list[bytes]]) -> None:
+    # Batches decode the shape Coinbase sends (one event a message, one ticker an event); any other
+    # shape falls back to parse, so more or fewer events and tickers still give parse's events.
+    good = session("coinbase")
+    ticker = (FIXTURES / "coinbase" / "ticker.json").read_bytes().rstrip(b"\n")
+    trades = (FIXTURES / "coinbase" / "market_trades_snapshot.json").read_bytes().rstrip(b"\n")
+    one_ticker = ticker[ticker.index(b'{"type":"ticker"') : ticker.rindex(b"]}]}")]
+    trades_event = trades[trades.index(b'[{"type":"snapshot"') + 1 : trades.rindex(b"]}")]
+    odd = [  # (frame, the events it holds)
+        (ticker.replace(one_ticker, one_ticker + b"," + one_ticker.replace(b"BTC-USD", b"ETH-USD")), 2),
+        (ticker.replace(b'"events":[{', b'"events":[{"type":"update","tickers":[]},{', 1), 1),
+        (trades.replace(trades_event, trades_event + b"," + trades_event), 4),
+        (trades.replace(b'"events":[' + trades_event, b'"events":[', 1), 0),
+    ]
+    around = len(parse_each(coinbase.parse, good, [RECEIVED_NS] * len(good)))
+    for bad, count in odd:
+        frames = [*good, bad, *good]
+        times = [RECEIVED_NS] * len(frames)
+        events = coinbase.parse_many(frames, times)
+        assert events == parse_each(coinbase.parse, frames, times), bad
+        assert len(events) == 2 * around + count, bad

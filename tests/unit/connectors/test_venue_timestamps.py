@@ -132,3 +132,19 @@ def test_batches_of_valid_timestamps_convert_exactly(pairs: list[tuple[str, int]
 @given(st.lists(st.one_of(_timestamps().map(lambda pair: pair[0]), st.text(max_size=40), st.sampled_from(BAD + ODD))))
 def test_any_batch_converts_or_fails_as_one_by_one(texts: list[str]) -> None:
     assert _outcome(iso_to_ns_many, texts) == _outcome(_one_by_one, texts)
+
+
+@given(
+    st.lists(_timestamps(), min_size=1, max_size=3),
+    st.lists(
+        st.tuples(st.integers(0, 2), st.sampled_from([".5Z", "Z", ".123456789Z", "+00:00", ".Z", "z", ".5", ""])),
+        max_size=30,
+    ),
+)
+def test_timestamps_sharing_their_second_convert_as_one_by_one(
+    bases: list[tuple[str, int]], entries: list[tuple[int, str]]
+) -> None:
+    # The kernel reuses the date part of the last good timestamp when the next one starts alike:
+    # whatever follows that shared second (another fraction, a bad suffix) is still read afresh.
+    texts = [bases[index % len(bases)][0][:19] + suffix for index, suffix in entries]
+    assert _outcome(iso_to_ns_many, texts) == _outcome(_one_by_one, texts)
