@@ -227,7 +227,11 @@ class LocalStack:
                 capture_output=True, text=True)
             if formatted.returncode != 0:
                 raise ServiceError(f"formatting the KRaft storage failed:\n{formatted.stderr[-2000:]}")
-        self._spawn("kafka", [java[0], *self._markers("kafka"), *_KAFKA_GC, *java[1:], "kafka.Kafka", str(config)])
+        # Its GC pauses stop the broker: logged (wall-clock ms) so that latency spikes can be matched
+        # to them (bench/pipeline.py does).
+        gc_log = f'-Xlog:gc:file="{self.log_file("kafka-gc")}":timemillis,uptime:filecount=2,filesize=10m'
+        self._spawn("kafka", [java[0], *self._markers("kafka"), *_KAFKA_GC, gc_log, *java[1:], "kafka.Kafka",
+                              str(config)])
 
     def _start_questdb(self) -> None:
         svc = self.settings.services

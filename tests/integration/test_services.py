@@ -36,6 +36,7 @@ def test_up_twice_starts_nothing_new_and_down_stops_exactly_those(throwaway: Loc
     assert throwaway.up() == {"kafka": "started", "questdb": "started"}
     pids = {name: throwaway.pid(name) for name in ("kafka", "questdb")}
     assert all(pids.values())
+    assert "] Using G1" in throwaway.log_file("kafka-gc").read_text()  # the broker logs its GC pauses
 
     assert throwaway.up() == {"kafka": "already running", "questdb": "already running"}
     assert {name: throwaway.pid(name) for name in ("kafka", "questdb")} == pids
