@@ -54,19 +54,21 @@ def test_batched_trades_all_become_trades(wire: Wire) -> None:
     ]
 
 
+#: The quote of fixtures/okx/bbo_tbt.json.
+BBO_QUOTE = Quote(
+    exchange="okx",
+    symbol="BTC-USDT",
+    bid_price=42219.8,
+    bid_size=1.2,
+    ask_price=42219.9,
+    ask_size=0.5,
+    ts_event=1_630_048_897_900_000_000,
+    ts_recv=RECEIVED_NS,
+)
+
+
 def test_bbo_tbt_is_a_quote_for_the_subscribed_instrument(wire: Wire) -> None:
-    assert okx.parse(wire("okx", "bbo_tbt.json"), RECEIVED_NS) == [
-        Quote(
-            exchange="okx",
-            symbol="BTC-USDT",
-            bid_price=42219.8,
-            bid_size=1.2,
-            ask_price=42219.9,
-            ask_size=0.5,
-            ts_event=1_630_048_897_900_000_000,
-            ts_recv=RECEIVED_NS,
-        )
-    ]
+    assert okx.parse(wire("okx", "bbo_tbt.json"), RECEIVED_NS) == [BBO_QUOTE]
 
 
 def test_bbo_levels_are_read_by_price_and_size_whatever_follows() -> None:
@@ -78,18 +80,8 @@ def test_bbo_levels_are_read_by_price_and_size_whatever_follows() -> None:
         b'"ts":"1630048897900"}]}' % level.encode()
         for level in levels
     ]
-    expected = Quote(
-        exchange="okx",
-        symbol="BTC-USDT",
-        bid_price=42219.8,
-        bid_size=1.2,
-        ask_price=42219.9,
-        ask_size=0.5,
-        ts_event=1_630_048_897_900_000_000,
-        ts_recv=RECEIVED_NS,
-    )
-    assert [okx.parse(frame, RECEIVED_NS) for frame in frames] == [[expected], [expected]]
-    assert okx.parse_many(frames, [RECEIVED_NS] * 2) == [expected, expected]
+    assert [okx.parse(frame, RECEIVED_NS) for frame in frames] == [[BBO_QUOTE], [BBO_QUOTE]]
+    assert okx.parse_many(frames, [RECEIVED_NS] * 2) == [BBO_QUOTE, BBO_QUOTE]
 
 
 @pytest.mark.parametrize("name", ["subscribe_ack.json", "channel_conn_count.json", "pong.txt"])
