@@ -270,12 +270,21 @@ _SYMBOL_RE: Final = re.compile(SYMBOL_PATTERN)
 _EXCHANGE_RE: Final = re.compile(EXCHANGE_PATTERN)
 
 
+_VALID_INSTRUMENTS: set[tuple[str, str]] = set()  # pairs found valid: a stream has few, each checked once
+
+
 def instrument_error(exchange: str, symbol: str) -> str | None:
     """Why ``exchange``/``symbol`` is not a valid instrument, or None if it is."""
+    pair = (exchange, symbol)
+    if pair in _VALID_INSTRUMENTS:  # ~60 ns against ~400 for the two patterns
+        return None
     if not _EXCHANGE_RE.match(exchange):
         return f"exchange {exchange!r} is not a lower-case venue name ({EXCHANGE_PATTERN})"
     if not _SYMBOL_RE.match(symbol):
         return f"symbol {symbol!r} is not a normalised BASE-QUOTE symbol ({SYMBOL_PATTERN})"
+    if len(_VALID_INSTRUMENTS) >= 65_536:
+        _VALID_INSTRUMENTS.clear()
+    _VALID_INSTRUMENTS.add(pair)
     return None
 
 

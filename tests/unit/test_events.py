@@ -92,6 +92,15 @@ def test_unnormalised_instrument_is_named(exchange: str, symbol: str, problem: s
     assert instrument_error("binance", "BTC-USDT") is None
 
 
+def test_a_valid_instrument_checked_again_is_valid_and_its_near_misses_are_not() -> None:
+    # Valid pairs are remembered (the streams repeat a few); nothing else may slip through with them.
+    for _ in range(2):
+        assert instrument_error("okx", "ETH-USDT") is None
+        assert instrument_error("okx", "ETHUSDT") is not None
+        assert instrument_error("OKX", "ETH-USDT") is not None
+        assert instrument_error("okx", "ETH-USDT ") is not None
+
+
 def test_unknown_side_is_refused() -> None:
     raw = encode(SAMPLES[0]).replace(b'"sell"', b'"short"')
     with pytest.raises(msgspec.ValidationError, match=r"\$\.side"):
