@@ -83,8 +83,10 @@ class _Closed:
 class _Frame:
     label: str
     length: int  # ns
-    acc_f: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(6))
-    acc_i: npt.NDArray[np.int64] = field(default_factory=lambda: np.array([_NO_BAR, 0], dtype=np.int64))
+    # The open bar as plain Python numbers: live batches fold a few trades at a time in Python
+    # (see BarBuilder._fold_small), where numpy scalars cost ~1 µs a trade; numba gets arrays.
+    acc_f: list[float] = field(default_factory=lambda: [0.0] * 6)
+    acc_i: list[int] = field(default_factory=lambda: [_NO_BAR, 0])
     acc_recv: int = 0  # receive time of the latest trade in the open bar
     closed: deque[_Closed] = field(default_factory=deque)
 
@@ -92,13 +94,13 @@ class _Frame:
         # Plain numbers instead of ndarrays and dataclasses: recovery snapshots pickle every
         # instrument touched in an epoch, and this is ~4x faster.
         closed = [(bar.start, bar.values, bar.count, bar.revision) for bar in self.closed]
-        return (_frame_from_state, (self.label, self.length, self.acc_f.tolist(), self.acc_i.tolist(),
+        return (_frame_from_state, (self.label, self.length, list(self.acc_f), list(self.acc_i),
                                     self.acc_recv, closed))
 
 
 def _frame_from_state(label: str, length: int, acc_f: list[float], acc_i: list[int], acc_recv: int,
                       closed: list[tuple[int, list[float], int, int]]) -> _Frame:
-    return _Frame(label, length, np.array(acc_f, dtype=np.float64), np.array(acc_i, dtype=np.int64), acc_recv,
+    return _Frame(label, length, [float(v) for v in acc_f], [int(v) for v in acc_i], acc_recv,
                   deque(_Closed(*bar) for bar in closed))
 
 
@@ -136,7 +138,10 @@ class BarBuilder:
         price = np.fromiter((t.price for t in trades), dtype=np.float64, count=len(trades))
         size = np.fromiter((t.size for t in trades), dtype=np.float64, count=len(trades))
         for frame in self._frames:
-            closed_f, closed_i, closers, late = _aggregate(ts, price, size, frame.length, frame.acc_f, frame.acc_i)
+            acc_f = np.array(frame.acc_f, dtype=np.float64)
+            acc_i = np.array(frame.acc_i, dtype=np.int64)
+            closed_f, closed_i, closers, late = _aggregate(ts, price, size, frame.length, acc_f, acc_i)
+            frame.acc_f, frame.acc_i = acc_f.tolist(), acc_i.tolist()
             for k in range(len(closers)):
                 closer = int(closers[k])
                 recv = trades[closer].ts_recv
@@ -153,8 +158,8 @@ class BarBuilder:
         """:func:`_aggregate` in plain Python, for the few trades a live batch holds per
         instrument: cheaper than building arrays and entering numba. Same arithmetic, same order."""
         length = frame.length
-        start, count = frame.acc_i.tolist()
-        open_, high, low, close, volume, notional = frame.acc_f.tolist()
+        start, count = frame.acc_i
+        open_, high, low, close, volume, notional = frame.acc_f
         late = []
         for index, trade in enumerate(trades):
             ts = trade.ts_event
@@ -178,9 +183,8 @@ class BarBuilder:
                 count += 1
             else:
                 late.append(trade)
-        frame.acc_f[:] = (open_, high, low, close, volume, notional)
-        frame.acc_i[0] = start
-        frame.acc_i[1] = count
+        frame.acc_f = [open_, high, low, close, volume, notional]
+        frame.acc_i = [start, count]
         for trade in late:
             self._late(frame, trade, update)
         frame.acc_recv = trades[-1].ts_recv
@@ -189,10 +193,10 @@ class BarBuilder:
         """Close the open bars (those ending at or before ``before_ns`` when given)."""
         bars = []
         for frame in self._frames:
-            start = int(frame.acc_i[0])
+            start = frame.acc_i[0]
             if start == _NO_BAR or (before_ns is not None and start + frame.length > before_ns):
                 continue
-            entry = _Closed(start, [float(v) for v in frame.acc_f], int(frame.acc_i[1]))
+            entry = _Closed(start, list(frame.acc_f), frame.acc_i[1])
             self._remember(frame, entry)
             frame.acc_i[0] = _NO_BAR
             bars.append(self._bar(frame, entry, ts_recv))
@@ -209,7 +213,7 @@ class BarBuilder:
 
     def open_starts(self) -> list[int]:
         """The start of every open bar (for warm-up: history ends before them)."""
-        return [int(frame.acc_i[0]) for frame in self._frames if frame.acc_i[0] != _NO_BAR]
+        return [frame.acc_i[0] for frame in self._frames if frame.acc_i[0] != _NO_BAR]
 
     def _remember(self, frame: _Frame, entry: _Closed) -> None:
         frame.closed.append(entry)
@@ -219,7 +223,7 @@ class BarBuilder:
     def _late(self, frame: _Frame, trade: Trade, update: BarUpdate) -> None:
         start = trade.ts_event - trade.ts_event % frame.length
         entry = next((bar for bar in frame.closed if bar.start == start), None)
-        oldest = frame.closed[0].start if frame.closed else int(frame.acc_i[0])
+        oldest = frame.closed[0].start if frame.closed else frame.acc_i[0]
         if entry is None and start > oldest:
             # The bar had no trades when later ones closed it: it exists now, as a correction.
             entry = _Closed(start, [trade.price, trade.price, trade.price, trade.price, 0.0, 0.0], 0)

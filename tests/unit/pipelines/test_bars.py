@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import polars as pl
@@ -154,3 +155,26 @@ def test_small_batches_fold_exactly_as_the_numba_kernel_does_late_trades_include
     assert python_fold == outputs()
     kinds = {item[0] for item in python_fold if isinstance(item, tuple)}
     assert kinds == {"closed", "corrected", "quality"}
+
+
+def test_small_and_large_batches_and_snapshots_in_between_give_the_bars_of_one_pass() -> None:
+    # The open bar is kept as Python numbers and handed to numba as arrays for large batches:
+    # alternating the two paths, with a pickle round trip (a recovery snapshot) between batches,
+    # must give exactly the bars of the whole stream folded at once.
+    trades = random_trades(3_000, seed=7, spacing_ms=150)
+    rng = random.Random(7)
+    whole = BarBuilder("binance", "BTC-USDT", [("1s", SECOND), ("5s", 5 * SECOND)])
+    expected = [bar for bar, _ in whole.add(trades).closed] + whole.close_open(ts_recv=0)
+
+    builder = BarBuilder("binance", "BTC-USDT", [("1s", SECOND), ("5s", 5 * SECOND)])
+    got: list[Bar] = []
+    start = 0
+    while start < len(trades):
+        size = rng.choice([1, 3, bars._SMALL_BATCH, bars._SMALL_BATCH + 1, 200])
+        got += [bar for bar, _ in builder.add(trades[start : start + size]).closed]
+        builder = pickle.loads(pickle.dumps(builder))
+        start += size
+    got += builder.close_open(ts_recv=0)
+    key = lambda bar: (bar.timeframe, bar.ts_event)  # noqa: E731
+    assert sorted(got, key=key) == sorted(expected, key=key)
+    assert len(expected) > 200
