@@ -86,6 +86,10 @@ def run(flow: Dataflow, settings: Settings, name: str, options: RunOptions, prod
         # inside a step); either way that is a clean stop.
         if "signal received" not in str(error) and not _interrupted(error):
             raise
+    except KeyboardInterrupt:
+        # Ctrl-C inside a partitioned sink's Python code (the QuestDB sink waiting on a flush)
+        # comes back unwrapped; nothing unacknowledged was snapshotted, so this is a clean stop too.
+        pass
 
 
 def _interrupted(error: BaseException | None) -> bool:
