@@ -100,7 +100,7 @@ class _Frame:
 
 def _frame_from_state(label: str, length: int, acc_f: list[float], acc_i: list[int], acc_recv: int,
                       closed: list[tuple[int, list[float], int, int]]) -> _Frame:
-    return _Frame(label, length, [float(v) for v in acc_f], [int(v) for v in acc_i], acc_recv,
+    return _Frame(label, length, acc_f, acc_i, acc_recv,
                   deque(_Closed(*bar) for bar in closed))
 
 
