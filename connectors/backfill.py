@@ -7,10 +7,15 @@ consecutive integers, reports each jump as a :class:`Gap`; backfilled trades pas
 :meth:`TradeTracker.admit_backfill`, which admits only what is still missing. The state lives
 as long as the run, so a gap across a reconnect is found too.
 
+:class:`SequenceTracker` is pure too: it checks the numbers a venue gives every message of a
+connection (Coinbase's ``sequence_num``) and reports each jump as a :class:`SequenceGap`. Such
+a gap says messages were lost, not which trades; the runner then backfills every symbol from
+its last trade id (:meth:`TradeTracker.resume_gaps`).
+
 :class:`Backfiller` closes a gap over REST with the venue's ccxt async client, paging by trade
-id (Binance: ``fetch_trades(symbol, params={"fromId": first_missing})``). Its ccxt config is
-injectable so tests point it at the simulator
-(:func:`connectors.simulator.binance_client_config`).
+id (Binance: ``fetch_trades(symbol, params={"fromId": first_missing})``; Coinbase:
+``params={"before": first_missing - 1}``). Its ccxt config is injectable so tests point it at
+the simulator (:func:`connectors.simulator.binance_client_config`).
 """
 
 from __future__ import annotations
@@ -33,13 +38,22 @@ DEFAULT_WINDOW: Final = 100_000
 PAGE_LIMIT: Final = 1000
 
 
+#: Why an open gap (one whose end only the backfill finds) is backfilled, as its GAP event says.
+MISSED_DISCONNECTED: Final = "trades missed while disconnected"
+MISSED_IN_SEQUENCE_GAP: Final = "trades missed in a jump of the connection's message numbers"
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Missing trade ids ``first..last`` (inclusive) of ``symbol``; ``last`` None: up to now."""
+    """Missing trade ids ``first..last`` (inclusive) of ``symbol``; ``last`` None: up to now.
+
+    ``cause`` says, for an open gap, why trades may be missing.
+    """
 
     symbol: str
     first: int
     last: int | None = None
+    cause: str = MISSED_DISCONNECTED
 
     @property
     def size(self) -> int | None:
@@ -53,6 +67,7 @@ class _SymbolState:
     missing: list[list[int]] = field(default_factory=list)  # sequential: reported [first, last] not yet filled
     seen: set[str] = field(default_factory=set)  # other venues: the recent ids...
     order: deque[str] = field(default_factory=deque)  # ...in arrival order, to forget the oldest
+    last_live: str | None = None  # other venues: the id of the last live trade admitted
 
 
 def _take_missing(missing: list[list[int]], number: int) -> bool:
@@ -147,7 +162,9 @@ class TradeTracker:
                     continue
                 if self._awaiting:
                     self._awaiting.pop(symbol, None)
-            elif not self._is_new(state, event.trade_id):
+            elif self._is_new(state, event.trade_id):
+                state.last_live = event.trade_id
+            else:
                 self.duplicates += 1
                 continue
             kept.append(event)
@@ -191,6 +208,66 @@ class TradeTracker:
         self._awaiting = {}
         return gaps
 
+    def resume_gaps(self, cause: str = MISSED_DISCONNECTED) -> list[Gap]:
+        """An open gap after the last trade id of every symbol whose ids are integers.
+
+        For venues whose ids increase but skip (Coinbase): after a reconnect or a jump in the
+        message numbers, any trade after the last one seen may be missing; the backfill fetches
+        from there on and :meth:`admit_backfill` drops what came live.
+        """
+        gaps: list[Gap] = []
+        for symbol, state in self._symbols.items():
+            if self.sequential:
+                if state.last_id is not None:
+                    gaps.append(Gap(symbol, state.last_id + 1, cause=cause))
+            elif state.last_live is not None and state.last_live.isdigit():
+                gaps.append(Gap(symbol, int(state.last_live) + 1, cause=cause))
+        return gaps
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceGap:
+    """Message numbers ``first..last`` (inclusive) of a connection never arrived."""
+
+    first: int
+    last: int
+
+    @property
+    def size(self) -> int:
+        """How many messages are missing."""
+        return self.last - self.first + 1
+
+
+class SequenceTracker:
+    """The message numbers of one connection (Coinbase's ``sequence_num``): a jump is a gap.
+
+    The first number after :meth:`reset` is taken as it comes (numbering is per connection). A
+    number at or below the last one is counted in ``out_of_order`` and otherwise ignored.
+    """
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.out_of_order = 0
+
+    def reset(self) -> None:
+        """A new connection: its numbering starts afresh."""
+        self.last = None
+
+    def observe(self, numbers: Iterable[int]) -> list[SequenceGap]:
+        """Take the next numbers in arrival order; returns the gaps among them."""
+        gaps: list[SequenceGap] = []
+        last = self.last
+        for number in numbers:
+            if last is None or number == last + 1:
+                last = number
+            elif number > last:
+                gaps.append(SequenceGap(last + 1, number - 1))
+                last = number
+            else:
+                self.out_of_order += 1
+        self.last = last
+        return gaps
+
 
 # -- REST backfill ------------------------------------------------------------------------------
 
@@ -218,8 +295,13 @@ def binance_gap_params(first_id: int, config: Mapping[str, Any]) -> dict[str, An
     return params
 
 
+def coinbase_gap_params(first_id: int, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Coinbase Exchange: the cursor ``before`` asks for the page of trades newer than an id."""
+    return {"before": first_id - 1}
+
+
 #: How each venue's ccxt client fetches trades from a trade id on.
-GAP_PARAMS: Final[Mapping[str, GapParams]] = {"binance": binance_gap_params}
+GAP_PARAMS: Final[Mapping[str, GapParams]] = {"binance": binance_gap_params, "coinbase": coinbase_gap_params}
 
 
 def _check_single_trade(row: Mapping[str, Any]) -> None:

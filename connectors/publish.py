@@ -28,7 +28,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import msgspec
 
-from connectors.backfill import BackfillResult, Gap, TradeTracker
+from connectors.backfill import MISSED_IN_SEQUENCE_GAP, BackfillResult, Gap, SequenceGap, TradeTracker
 from connectors.errors import ConnectorError, ParseError
 from nashipai import metrics
 from nashipai.events import DataQualityEvent, DataQualityKind, DeadLetter, Event, Quote, Trade, payload_text
@@ -255,6 +255,18 @@ class FeedBatcher:
             if self.gaps is not None:
                 self.gaps.put_nowait(gap)
 
+    def sequence_gap(self, gap: SequenceGap) -> None:
+        """Messages of the connection were lost: a GAP event for the whole connection (``"*"``,
+        the missing message numbers), and every symbol queued for backfill from its last trade id."""
+        self.stats.gaps += 1
+        self.publisher.data_quality(
+            DataQualityKind.GAP, detail=f"{gap.size} messages lost: sequence numbers {gap.first}..{gap.last} "
+            "never arrived", count=gap.size, first_missing=str(gap.first), last_missing=str(gap.last),
+        )  # fmt: skip
+        if self.gaps is not None:
+            for symbol_gap in self.tracker.resume_gaps(MISSED_IN_SEQUENCE_GAP):
+                self.gaps.put_nowait(symbol_gap)
+
     def _report_gap(self, gap: Gap, size: int, detail: str) -> None:
         self.stats.gaps += 1
         self.stats.missing += size
@@ -276,17 +288,18 @@ class FeedBatcher:
         self.flush()  # the tracker must know every live trade before it judges these
         gap = result.gap
         trades = self.tracker.admit_backfill(result.trades, gap)
+        detail = f"recovered {len(trades)} of {gap.size} missing trades"
         if gap.last is None:  # an open gap: only now is it known what was missed
             if not trades and result.error is None:
                 return 0
             last = max((int(trade.trade_id) for trade in trades), default=gap.first - 1)
-            gap = Gap(gap.symbol, gap.first, last)
+            gap = Gap(gap.symbol, gap.first, last, gap.cause)
             if trades:
-                self._report_gap(gap, len(trades), "trades missed while disconnected")
+                self._report_gap(gap, len(trades), gap.cause)
+            detail = f"recovered {len(trades)} trades, ids {gap.first}..{gap.last}"
         self.publisher.publish(trades)
         self.publisher.publish(result.dead_letters)
         self.stats.backfilled += len(trades)
-        detail = f"recovered {len(trades)} of {gap.size} missing trades"
         if result.error is not None:
             detail += f"; incomplete: {result.error}"
         elif not result.complete and len(trades) < (gap.size or 0):

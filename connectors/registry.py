@@ -14,9 +14,13 @@ How the runner drives a venue (all I/O is the runner's; everything below is pure
    frame with ``reason`` and go on; on :class:`~connectors.errors.VenueError` dead-letter it,
    then reconnect if ``should_retry``, else stop with that error;
 5. where ``venue.SEQUENTIAL_TRADE_IDS``, compare each trade id with the previous one of its
-   symbol (:func:`connectors.venues.common.missing_trade_ids`) and backfill a gap over REST
-   with ccxt's ``venue.CCXT_ID`` exchange;
-6. on any reconnect, start again from 1 (subscriptions do not survive a connection).
+   symbol (:class:`connectors.backfill.TradeTracker`) and backfill a gap over REST with
+   ccxt's ``venue.CCXT_ID`` exchange;
+6. where the venue numbers the messages of a connection (:data:`SEQUENCED`), parse with
+   ``parse_many_numbered`` instead and check the numbers
+   (:class:`connectors.backfill.SequenceTracker`): a jump, or a reconnect, backfills every
+   symbol from its last trade id;
+7. on any reconnect, start again from 1 (subscriptions do not survive a connection).
 
 The runner is :mod:`connectors.runner`.
 """
@@ -30,7 +34,7 @@ from connectors.venues import binance, bybit, coinbase, kraken, okx
 from connectors.venues.common import ALL_CHANNELS, Channel
 from nashipai.events import Event
 
-__all__ = ["ALL_CHANNELS", "VENUES", "Channel", "Venue", "get_venue"]
+__all__ = ["ALL_CHANNELS", "SEQUENCED", "VENUES", "Channel", "SequencedVenue", "Venue", "get_venue"]
 
 
 class Venue(Protocol):
@@ -111,6 +115,23 @@ class Venue(Protocol):
         """
 
 
+class SequencedVenue(Venue, Protocol):
+    """A venue that numbers every message of a connection (Coinbase's ``sequence_num``), so a
+    jump in the numbers means messages were lost."""
+
+    def parse_many_numbered(
+        self, frames: Sequence[bytes | str], received_ns: Sequence[int]
+    ) -> tuple[list[Event], list[int]]:
+        """:meth:`Venue.parse_many`'s events, and the sequence number of every frame that has one.
+
+        Raises:
+            ParseError, VenueError: some frame failed (the runner then parses them one by one).
+        """
+
+    def sequence_number(self, raw: bytes | str) -> int | None:
+        """The sequence number of one frame; None for one without (an error, not JSON)."""
+
+
 #: Every native venue by name.
 VENUES: Final[Mapping[str, Venue]] = {
     binance.NAME: binance,
@@ -119,6 +140,9 @@ VENUES: Final[Mapping[str, Venue]] = {
     kraken.NAME: kraken,
     okx.NAME: okx,
 }
+
+#: The native venues whose connections number their messages, by name.
+SEQUENCED: Final[Mapping[str, SequencedVenue]] = {coinbase.NAME: coinbase}
 
 
 def get_venue(name: str) -> Venue:

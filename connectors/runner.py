@@ -16,7 +16,9 @@ trade-id gaps and handed to the :class:`~connectors.publish.Publisher` in batche
 holds ``batch_size`` events or every ``flush_interval``). A watchdog turns ``stale_after``
 seconds of silence into a STALE event and a reconnect; reconnects back off exponentially with
 jitter (reset after a healthy period) and resubscribe; a gap, also across a reconnect, is a GAP
-event and a REST backfill (:mod:`connectors.backfill`), reported as a BACKFILL event.
+event and a REST backfill (:mod:`connectors.backfill`), reported as a BACKFILL event. Where the
+venue numbers its messages (Coinbase), a jump in the numbers is a GAP event too, and it and
+every reconnect backfill each symbol from its last trade id.
 ParseError -> dead letter, stream goes on; VenueError -> dead letter, then reconnect if
 ``should_retry`` else the run stops with that error.
 """
@@ -35,12 +37,12 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
 
-from connectors.backfill import DEFAULT_WINDOW, GAP_PARAMS, Backfiller, Gap, TradeTracker
+from connectors.backfill import DEFAULT_WINDOW, GAP_PARAMS, Backfiller, Gap, SequenceTracker, TradeTracker
 from connectors.backoff import Backoff, race
 from connectors.ccxt_pro import CcxtProSource
 from connectors.errors import ConnectionLost, ConnectorError, ParseError, VenueError
 from connectors.publish import FeedBatcher, FeedStats, Publisher, topics_for
-from connectors.registry import VENUES, Venue
+from connectors.registry import SEQUENCED, VENUES, SequencedVenue, Venue
 from connectors.venues.common import ALL_CHANNELS, Channel
 from nashipai import kafka, metrics
 from nashipai.config import Settings
@@ -112,6 +114,8 @@ class Connector:
         self.backfiller = backfiller
         self.stats = FeedStats()
         self.tracker = TradeTracker(venue is not None and venue.SEQUENTIAL_TRADE_IDS, self.options.dedup_window)
+        self.numbered: SequencedVenue | None = SEQUENCED.get(venue.NAME) if venue is not None else None
+        self.sequence = SequenceTracker()
         if venue is not None:
             venue.subscribe_messages(self.symbols, self.options.channels)  # SymbolError now, not in the loop
         self._gaps: asyncio.Queue[Gap] = asyncio.Queue()
@@ -192,10 +196,18 @@ class Connector:
     def _parse(self, venue: Venue, frames: list[bytes], times: list[int]) -> None:
         """Parse a batch into the feed and publish it; frame by frame if the batch fails."""
         feed = self.feed
+        numbered = self.numbered
         try:
-            feed.buffer += venue.parse_many(frames, times)
+            if numbered is None:
+                feed.buffer += venue.parse_many(frames, times)
+            else:
+                events, numbers = numbered.parse_many_numbered(frames, times)
+                self._check_sequence(numbers)
+                feed.buffer += events
         except ConnectorError:
             for raw, received_ns in zip(frames, times, strict=True):
+                if numbered is not None and (number := numbered.sequence_number(raw)) is not None:
+                    self._check_sequence((number,))
                 try:
                     feed.buffer += venue.parse(raw, received_ns)
                 except ParseError as exc:
@@ -206,6 +218,12 @@ class Connector:
                     raise
         feed.flush()
 
+    def _check_sequence(self, numbers: Sequence[int]) -> None:
+        # Before this batch's events reach the tracker, so the backfill starts where the last
+        # batch ended (what came live since is dropped as a duplicate).
+        for gap in self.sequence.observe(numbers):
+            self.feed.sequence_gap(gap)
+
     async def _websocket_session(self, venue: Venue, reconnecting: bool, stop: asyncio.Event) -> None:
         opts = self.options
         async with websockets.connect(
@@ -213,13 +231,18 @@ class Connector:
             open_timeout=opts.open_timeout, close_timeout=opts.close_timeout, max_size=2**23, max_queue=8192,
         ) as connection:  # fmt: skip
             self._opened(reconnecting)
+            self.sequence.reset()
             for frame in venue.subscribe_messages(self.symbols, opts.channels):
                 await connection.send(frame)
             tasks = [self._receive(connection, venue), self._watchdog()]
             if venue.PING_INTERVAL is not None and venue.PING_MESSAGE is not None:
                 tasks.append(self._pinger(connection, venue.PING_INTERVAL, venue.PING_MESSAGE))
             if reconnecting and self.backfiller is not None:
-                tasks.append(self._tail_check())
+                if self.numbered is not None:  # ids skip: any symbol may have missed trades
+                    for gap in self.tracker.resume_gaps():
+                        self._gaps.put_nowait(gap)
+                else:
+                    tasks.append(self._tail_check())
             await race(stop, tasks)
 
     async def _ccxt_session(self, source: CcxtProSource, reconnecting: bool, stop: asyncio.Event) -> None:
@@ -367,7 +390,7 @@ def build_connector(
         connector = Connector(publisher, symbols, source=source, options=options)
     else:
         backfiller = None
-        if options.backfill and venue.SEQUENTIAL_TRADE_IDS and venue.NAME in GAP_PARAMS:
+        if options.backfill and venue.NAME in GAP_PARAMS:
             backfiller = Backfiller(venue.NAME, venue.CCXT_ID, rest_config)
         connector = Connector(publisher, symbols, venue=venue, url=url, backfiller=backfiller, options=options)
     if options.ensure_topics:

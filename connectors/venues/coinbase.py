@@ -16,6 +16,11 @@ message is ``{"channel", "client_id", "timestamp", "sequence_num", "events": [..
 ``-USDC`` products other than USDT-USDC and EURC-USDC are served as the ``-USD`` product on these
 channels: subscribe to ``BTC-USD``. Trade ids are integers increasing per product, but Coinbase
 does not promise them consecutive on this feed, so ``SEQUENTIAL_TRADE_IDS`` is False.
+
+Gaps are found from ``sequence_num`` instead: :func:`parse_many_numbered` returns it for every
+frame, and a jump means the connection lost messages (see
+:class:`connectors.backfill.SequenceTracker`). The missed trades are then fetched by trade id
+with ccxt's ``coinbaseexchange`` (``before`` pages forward from the last id seen).
 """
 
 from __future__ import annotations
@@ -70,8 +75,7 @@ class TradesEvent(msgspec.Struct, frozen=True, gc=False):
 
 
 class TradesMessage(msgspec.Struct, frozen=True, gc=False):
-    # "timestamp" and "sequence_num" are skipped: trades carry their own times, and trade ids are
-    # what the runner checks for gaps.
+    # "timestamp" is skipped: trades carry their own times.
     events: list[TradesEvent]
 
 
@@ -94,6 +98,7 @@ class TickerMessage(msgspec.Struct, frozen=True, gc=False):
 
 class Envelope(msgspec.Struct, frozen=True, gc=False):
     channel: str | None = None
+    sequence_num: int | None = None
     type: str | None = None  # "error" on errors
     message: str | None = None  # the error text
 
@@ -111,6 +116,7 @@ class OneTickerEvent(msgspec.Struct, frozen=True, gc=False):
 class TradesItem(msgspec.Struct, frozen=True, gc=False, tag_field="channel", tag="market_trades"):
     """A ``market_trades`` message in a batch, told from the others by its ``channel``."""
 
+    sequence_num: int
     events: tuple[TradesEvent]
     # Absent on data: any value fails the batch decode, and parse (which raises for "error") decides.
     type: None = None
@@ -120,12 +126,14 @@ class TradesItem(msgspec.Struct, frozen=True, gc=False, tag_field="channel", tag
 class TickerItem(msgspec.Struct, frozen=True, gc=False, tag_field="channel", tag="ticker"):
     """A ``ticker`` message in a batch."""
 
+    sequence_num: int
     timestamp: str
     events: tuple[OneTickerEvent]
     type: None = None
 
 
 class _Control(msgspec.Struct, frozen=True, gc=False):
+    sequence_num: int
     type: str | None = None  # checked as the Envelope that parse reads them with
     message: str | None = None
 
@@ -258,10 +266,31 @@ def parse_many(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> lis
     Raises:
         ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
     """
+    return parse_many_numbered(frames, received_ns)[0]
+
+
+def parse_many_numbered(frames: Sequence[bytes | str], received_ns: Sequence[int]) -> tuple[list[Event], list[int]]:
+    """:func:`parse_many`'s events, and the ``sequence_num`` of every frame that carries one, in order.
+
+    Raises:
+        ParseError, VenueError: as :func:`parse` does, for the first frame that fails.
+    """
     try:
-        return _many(decode_batch(_batch_decoder, frames), received_ns)  # type: ignore[arg-type]
+        messages = decode_batch(_batch_decoder, frames)  # type: ignore[arg-type]
+        events = _many(messages, received_ns)
     except BATCH_ERRORS:
-        return parse_each(parse, frames, received_ns)
+        return parse_each(parse, frames, received_ns), [
+            number for number in map(sequence_number, frames) if number is not None
+        ]
+    return events, [message.sequence_num for message in messages]
+
+
+def sequence_number(raw: bytes | str) -> int | None:
+    """The ``sequence_num`` of one frame; None for a frame without one (an error) or not JSON."""
+    try:
+        return _envelope_decoder.decode(raw).sequence_num
+    except msgspec.DecodeError:
+        return None
 
 
 _BatchItem = TradesItem | TickerItem | HeartbeatsItem | SubscriptionsItem

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.backfill import Backfiller, Gap, TradeTracker, binance_gap_params
+from connectors.backfill import (
+    MISSED_IN_SEQUENCE_GAP,
+    Backfiller,
+    Gap,
+    SequenceGap,
+    SequenceTracker,
+    TradeTracker,
+    binance_gap_params,
+    coinbase_gap_params,
+)
 from nashipai.events import DeadLetter, Event, Quote, Side, Trade
 from tests.unit.connectors.fakes import PagingClient, ccxt_trade
 
@@ -153,3 +162,30 @@ def test_a_missing_id_arriving_late_on_the_live_stream_is_admitted_once() -> Non
     kept, gaps = tracker.admit_live([trade(3), trade(3), trade(5)])
     assert ids(kept) == ["3", "5"] and gaps == [] and tracker.duplicates == 1
     assert ids(list(tracker.admit_backfill([trade(2), trade(3)], gap))) == ["2"]
+
+
+def test_message_numbers_report_each_jump_once_and_restart_per_connection() -> None:
+    sequence = SequenceTracker()
+    assert sequence.observe([5, 6, 7]) == []  # the first number anchors
+    assert sequence.observe([8, 12, 13, 15]) == [SequenceGap(9, 11), SequenceGap(14, 14)]
+    assert [gap.size for gap in sequence.observe([20])] == [4]
+    assert sequence.observe([19, 20, 21]) == [] and sequence.out_of_order == 2
+    sequence.reset()
+    assert sequence.observe([0, 1]) == [] and sequence.last == 1
+
+
+def test_resume_gaps_start_after_the_last_live_id_of_every_symbol() -> None:
+    tracker = TradeTracker(sequential=False)
+    tracker.admit_live([trade(7), trade(9), trade(3, "ETH-USDT")])
+    tracker.admit_backfill([trade(8)], Gap("BTC-USDT", 8))  # backfilled, not live: no resume point
+    tracker.admit_live([Trade(exchange="coinbase", symbol="SOL-USDT", price=1.0, size=1.0, side=Side.BUY,
+                              trade_id="a-uuid", ts_event=1, ts_recv=1)])  # fmt: skip
+    gaps = tracker.resume_gaps(MISSED_IN_SEQUENCE_GAP)
+    assert gaps == [Gap("BTC-USDT", 10, cause=MISSED_IN_SEQUENCE_GAP), Gap("ETH-USDT", 4, cause=MISSED_IN_SEQUENCE_GAP)]
+    sequential = TradeTracker(sequential=True)
+    sequential.admit_live([trade(1), trade(2)])
+    assert sequential.resume_gaps() == [Gap("BTC-USDT", 3)]
+
+
+def test_coinbase_pages_forward_with_the_before_cursor() -> None:
+    assert coinbase_gap_params(101, {}) == {"before": 100}

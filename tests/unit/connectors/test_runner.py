@@ -82,13 +82,14 @@ async def server() -> AsyncIterator[Callable[[Script], Awaitable[tuple[str, list
     """Starts a websocket server running ``script(connection, n)`` on its n-th connection (from 0)."""
     servers = []
 
-    async def start(script: Script) -> tuple[str, list[list[str]]]:
+    async def start(script: Script, ack: str | None = '{"result":null,"id":1}') -> tuple[str, list[list[str]]]:
         received: list[list[str]] = []
 
         async def handler(connection: ServerConnection) -> None:
             index = len(received)
             received.append([str(await connection.recv())])  # the subscribe frame comes first
-            await connection.send('{"result":null,"id":1}')
+            if ack is not None:
+                await connection.send(ack)
             await script(connection, index)
 
         instance = await serve(handler, "127.0.0.1", 0)
@@ -185,3 +186,31 @@ async def test_a_venue_error_that_cannot_be_retried_stops_the_run(server: Callab
     assert len(received) == 1
     (letter,) = producer.events("dead_letter.ns", "DeadLetter")
     assert "Invalid request" in letter.reason
+
+
+def coinbase_trade(sequence_num: int, trade_id: int) -> str:
+    trade = {"trade_id": str(trade_id), "product_id": "BTC-USD", "price": "100.5", "size": "0.1", "side": "SELL",
+             "time": "2024-06-10T06:13:20.123456Z"}  # fmt: skip
+    return json.dumps({"channel": "market_trades", "client_id": "", "timestamp": "2024-06-10T06:13:20.2Z",
+                       "sequence_num": sequence_num, "events": [{"type": "update", "trades": [trade]}]})  # fmt: skip
+
+
+async def test_a_jump_in_coinbase_message_numbers_is_a_gap_of_the_connection(server: Callable[..., Awaitable]) -> None:
+    async def script(connection: ServerConnection, index: int) -> None:
+        await connection.send(coinbase_trade(1, 10))
+        await connection.send(coinbase_trade(2, 11))
+        await asyncio.sleep(0.05)  # another batch: the jump is found across batches too
+        await connection.send(coinbase_trade(5, 14))
+        await connection.send('{"channel":"market_trades","sequence_num":')  # dead-lettered, read frame by frame
+        await connection.send(coinbase_trade(6, 15))
+        await connection.wait_closed()
+
+    url, _received = await server(script, ack=None)
+    producer = RecordingProducer()
+    feed = Connector(Publisher(producer, "coinbase", "ns"), ["BTC-USD"], venue=get_venue("coinbase"), url=url,
+                     options=OPTIONS)  # fmt: skip
+    await run_until(feed, lambda: len(producer.events("md.trades.ns", "Trade")) == 4)
+    (gap,) = producer.events("md.data_quality.ns", "DataQualityEvent")
+    assert (gap.kind, gap.symbol, gap.first_missing, gap.last_missing, gap.count) == (DataQualityKind.GAP, "*", "3",
+                                                                                        "4", 2)  # fmt: skip
+    assert "2 messages lost" in gap.detail and feed.stats.gaps == 1 and feed.stats.decode_errors == 1

@@ -149,3 +149,23 @@ def test_session_replays_without_errors(session: Callable[[str], list[bytes]]) -
     events = [event for frame in session("coinbase") for event in coinbase.parse(frame, RECEIVED_NS)]
     assert [type(event).__name__ for event in events] == ["Trade", "Trade", "Quote", "Trade"]
     assert [event.trade_id for event in events if isinstance(event, Trade)] == ["500000001", "500000002", "500000003"]
+
+
+def test_parse_many_numbered_gives_every_frames_sequence_number(session: Callable[[str], list[bytes]]) -> None:
+    frames = session("coinbase")
+    times = [RECEIVED_NS + index for index in range(len(frames))]
+    events, numbers = coinbase.parse_many_numbered(frames, times)
+    assert numbers == [0, 1, 2, 3, 4]
+    assert events == coinbase.parse_many(frames, times)
+    assert events == [event for frame, ns in zip(frames, times, strict=True) for event in coinbase.parse(frame, ns)]
+
+
+def test_the_slow_path_gives_the_same_numbers_and_skips_frames_without_one(wire: Wire) -> None:
+    trades = wire("coinbase", "market_trades_snapshot.json")
+    pretty = json.dumps(json.loads(wire("coinbase", "heartbeats.json")), indent=1).encode()  # not JSON lines
+    numbers = [coinbase.sequence_number(trades), coinbase.sequence_number(pretty)]
+    assert None not in numbers
+    events, got = coinbase.parse_many_numbered([trades, pretty], [RECEIVED_NS, RECEIVED_NS])
+    assert got == numbers and len(events) == 2
+    assert coinbase.sequence_number(wire("coinbase", "error.json")) is None
+    assert coinbase.sequence_number(b'{"channel":"ticker"') is None
