@@ -32,11 +32,14 @@ class SymbolStats(msgspec.Struct, kw_only=True):
     """Counts of one symbol, as ``GET /sim/stats`` reports them.
 
     ``trades_emitted`` counts every trade generated into the market (so also the ones a
-    ``skip_ids`` fault kept off the websockets); ``trades_skipped`` counts those.
+    ``skip_ids`` fault kept off the websockets); ``trades_skipped`` counts those, and
+    ``batches_skipped`` the steps they fell in: each is one Coinbase ``market_trades`` message
+    (one ``sequence_num``) that every subscriber of the symbol misses.
     """
 
     trades_emitted: int = 0
     trades_skipped: int = 0
+    batches_skipped: int = 0
     quotes_emitted: int = 0
     last_trade_id: int = 0
 
@@ -69,11 +72,17 @@ class SymbolBook:
 
 @dataclass(frozen=True, slots=True)
 class BookUpdate:
-    """What one step produced for one symbol: the trades to broadcast and every new quote."""
+    """What one step produced for one symbol: the trades to broadcast and every new quote.
+
+    ``withheld`` are the trades of the step that a ``skip_ids`` fault keeps off the websockets
+    (they come before ``trades``, and ``withheld + trades`` pairs one to one with ``quotes``):
+    the Coinbase dialect counts them as a market_trades message its subscribers missed.
+    """
 
     book: SymbolBook
     trades: list[SimTrade]
     quotes: list[SimQuote]
+    withheld: list[SimTrade] = field(default_factory=list)
 
 
 class Venue:
@@ -131,19 +140,23 @@ class Venue:
             stats.trades_emitted += len(trades)
             stats.quotes_emitted += len(quotes)
             stats.last_trade_id = trades[-1].trade_id
+            withheld: list[SimTrade] = []
             if book.skip_pending:
                 hidden = min(book.skip_pending, len(trades))
                 book.skip_pending -= hidden
                 stats.trades_skipped += hidden
-                trades = trades[hidden:]
-            updates.append(BookUpdate(book, trades, quotes))
+                stats.batches_skipped += 1
+                withheld, trades = trades[:hidden], trades[hidden:]
+            updates.append(BookUpdate(book, trades, quotes, withheld))
         return updates
 
     def skip_ids(self, count: int, symbol: str | None = None) -> None:
         """Keep the next ``count`` trades of ``symbol`` (or of every symbol) off the websockets.
 
         They still enter the history, so ``/api/v3/historicalTrades`` and ``/api/v3/aggTrades``
-        with ``fromId`` return them: a subscriber sees a gap in ``t`` that a backfill can close.
+        with ``fromId`` (and Coinbase's ``/coinbase/products/<id>/trades``) return them: a
+        subscriber sees a gap in ``t`` (and a Coinbase one in ``sequence_num``) that a backfill
+        can close.
 
         Raises:
             KeyError: the symbol is not listed.
