@@ -1,5 +1,9 @@
 """The websocket side of the simulator: connections, subscriptions and batched fan-out.
 
+Binance's stream paths are served here; another protocol (Coinbase's, on ``/coinbase``) plugs in
+as a dialect of :class:`StreamServer` and keeps its connections in the same :class:`StreamHub`,
+so drops, stalls and counts reach every connection alike.
+
 Frames are written straight through each connection's Sans-I/O protocol, all the frames of a
 tick in one ``transport.write`` per connection, which is what makes tens of thousands of
 messages per second possible from one Python process. A connection whose unsent buffer passes
@@ -12,8 +16,10 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -94,13 +100,22 @@ class StreamHub:
                     outgoing[subscriber].extend(wrapped)
                 else:
                     outgoing[subscriber].extend(frames)
+        self.deliver(outgoing)
+
+    def deliver(self, outgoing: dict[Subscriber, list[bytes]], *, hold: bool = False) -> None:
+        """Write each connection's frames in one write, behind any frames a stall held back.
+
+        During a stall the frames are held for delivery when it ends if the stall keeps a
+        backlog or ``hold`` is set (replies that must keep their place in a numbered sequence),
+        and are otherwise lost.
+        """
         if self.stalled:
-            if self._stall_backlog:
+            if self._stall_backlog or hold:
                 for subscriber, frames in outgoing.items():
                     subscriber.held.extend(frames)
             return
         for subscriber in [subscriber for subscriber in self.subscribers if subscriber.held]:
-            outgoing[subscriber][:0] = subscriber.held
+            outgoing[subscriber] = [*subscriber.held, *outgoing.get(subscriber, ())]
             subscriber.held.clear()
         for subscriber, frames in outgoing.items():
             self._write(subscriber, frames)
@@ -162,17 +177,28 @@ class StreamHub:
         return len(self.subscribers)
 
 
+ConnectionHandler = Callable[[ServerConnection], Awaitable[None]]
+
+
 class StreamServer:
     """Binance-style stream endpoint (``/ws/..``, ``/stream?streams=..``) on top of a :class:`StreamHub`.
 
-    ``ping_interval`` and ``ping_timeout`` default to Binance's: a ping every 20 s, and a
-    connection that has not answered within 60 s is closed. Client pings get pongs.
+    ``dialects`` maps further paths to their own connection handlers (``/coinbase`` serves
+    Coinbase's protocol). ``ping_interval`` and ``ping_timeout`` default to Binance's: a ping
+    every 20 s, and a connection that has not answered within 60 s is closed. Client pings get pongs.
     """
 
-    def __init__(self, hub: StreamHub, ping_interval: float = 20.0, ping_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        hub: StreamHub,
+        ping_interval: float = 20.0,
+        ping_timeout: float = 60.0,
+        dialects: Mapping[str, ConnectionHandler] | None = None,
+    ) -> None:
         self.hub = hub
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
+        self.dialects: Mapping[str, ConnectionHandler] = dialects or {}
         self._server: Server | None = None
 
     async def start(self, host: str, port: int) -> int:
@@ -194,8 +220,12 @@ class StreamServer:
             await self._server.wait_closed()
             self._server = None
 
-    @staticmethod
-    def _check_path(connection: ServerConnection, request: Request) -> Response | None:
+    def _dialect(self, path: str) -> ConnectionHandler | None:
+        return self.dialects.get(urlsplit(path).path.rstrip("/"))
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        if self._dialect(request.path) is not None:
+            return None
         try:
             parse_path(request.path)
         except InvalidPathError as error:
@@ -203,7 +233,12 @@ class StreamServer:
         return None
 
     async def _handle(self, connection: ServerConnection) -> None:
-        subscriber = Subscriber(connection, parse_path(connection.request.path if connection.request else "/ws"))
+        path = connection.request.path if connection.request else "/ws"
+        dialect = self._dialect(path)
+        if dialect is not None:
+            await dialect(connection)
+            return
+        subscriber = Subscriber(connection, parse_path(path))
         self.hub.add(subscriber)
         try:
             async for message in connection:
