@@ -22,7 +22,7 @@ from connectors.simulator.model import ModelParams
 from connectors.simulator.simulator import Simulator
 from connectors.simulator.stats import SimulatorStats
 
-app = typer.Typer(help="Local Binance-spot-compatible exchange simulator.", no_args_is_help=False)
+app = typer.Typer(help="Local Binance-spot- and Coinbase-compatible exchange simulator.", no_args_is_help=False)
 console = Console()
 
 
@@ -62,6 +62,7 @@ async def _run(config: SimulatorConfig, live: bool, linger: float) -> SimulatorS
         console.print(
             f"[bold]simulator[/] websocket [cyan]{simulator.ws_base_url}/ws/<symbol>@trade[/]"
             f"  rest [cyan]{simulator.rest_base_url}/api/v3/...[/]"
+            f"  coinbase [cyan]{simulator.ws_base_url}/coinbase[/], [cyan]{simulator.rest_base_url}/coinbase/...[/]"
             f"  control [cyan]{simulator.rest_base_url}/sim/stats[/] (Ctrl-C stops)"
         )
         ended = asyncio.create_task(simulator.wait_done())

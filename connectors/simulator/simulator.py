@@ -5,6 +5,7 @@ In-process use (tests)::
     async with Simulator(SimulatorConfig(model=ModelParams(rate=200), seed=1)) as sim:
         url = f"{sim.ws_base_url}/ws/btcusdt@trade"     # ws://127.0.0.1:<port>/ws/btcusdt@trade
         client = ccxt.async_support.binance(binance_client_config(sim.rest_base_url, sim.ws_base_url))
+        coinbase_url = f"{sim.ws_base_url}/coinbase"    # Coinbase Advanced Trade market data
         sim.apply_fault(FaultRequest(kind=FaultKind.SKIP_IDS, count=5))
 
 From synchronous code, :class:`~connectors.simulator.threaded.SimulatorThread` runs one on a
@@ -23,6 +24,7 @@ from types import TracebackType
 
 import uvicorn
 
+from connectors.simulator.coinbase.ws_hub import CoinbaseHub
 from connectors.simulator.config import SimulatorConfig
 from connectors.simulator.faults import FaultKind, FaultRecord, FaultRequest, MalformedVariant, ScheduledFault
 from connectors.simulator.model import MarketModel
@@ -47,7 +49,7 @@ class _QuietServer(uvicorn.Server):
 
 
 class Simulator:
-    """A local Binance-spot-compatible exchange (see the module docstring).
+    """A local exchange speaking Binance spot and Coinbase over one market (see the module docstring).
 
     Use as an async context manager, or call :meth:`start` and :meth:`stop`. All methods must be
     called on the event loop the simulator was started on.
@@ -56,9 +58,12 @@ class Simulator:
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config or SimulatorConfig()
         self.hub = StreamHub()
+        self.coinbase = CoinbaseHub(self.hub)
         self.venue: Venue | None = None
         self.faults: list[FaultRecord] = []
-        self._ws_server = StreamServer(self.hub, self.config.ping_interval, self.config.ping_timeout)
+        self._ws_server = StreamServer(
+            self.hub, self.config.ping_interval, self.config.ping_timeout, dialects={"/coinbase": self.coinbase.handle}
+        )
         self._http: _QuietServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -69,12 +74,14 @@ class Simulator:
 
     @property
     def ws_base_url(self) -> str:
-        """Base of the stream endpoints, like ``wss://stream.binance.com:9443``: append ``/ws/..``."""
+        """Base of the stream endpoints, like ``wss://stream.binance.com:9443``: append ``/ws/..``
+        (Binance) or ``/coinbase`` (Coinbase Advanced Trade market data)."""
         return f"ws://{self.config.host}:{self.ws_port}"
 
     @property
     def rest_base_url(self) -> str:
-        """Base of the REST endpoints, like ``https://api.binance.com``: append ``/api/v3/..``."""
+        """Base of the REST endpoints, like ``https://api.binance.com``: append ``/api/v3/..``
+        (Binance) or ``/coinbase/..`` (Coinbase Exchange)."""
         return f"http://{self.config.host}:{self.rest_port}"
 
     def _sources(self, start_ms: int) -> list[TradeSource]:
@@ -93,6 +100,7 @@ class Simulator:
         config = self.config
         self._started_at = time.monotonic()
         self.venue = Venue(self._sources(time.time_ns() // 1_000_000), config.history_size, config.max_trades)
+        self.coinbase.attach(self.venue)
         self.ws_port = await self._ws_server.start(config.host, config.ws_port)
         rest_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         rest_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -105,6 +113,7 @@ class Simulator:
         while not self._http.started:
             await asyncio.sleep(0.005)
         self._tasks.append(asyncio.create_task(self._pump()))
+        self._tasks.append(asyncio.create_task(self.coinbase.run_heartbeats()))
         self._tasks.extend(asyncio.create_task(self._run_scheduled(fault)) for fault in config.faults)
         if config.duration is not None:
             self._tasks.append(asyncio.create_task(self._end_after(config.duration)))
@@ -175,6 +184,7 @@ class Simulator:
             affected = request.count * (1 if request.symbol else len(self.venue.books))
         else:
             affected = self._send_malformed(request.variant, request.symbol)
+            affected += self.coinbase.send_malformed(request.variant, request.symbol)
         record = FaultRecord(request=request, at_ms=time.time_ns() // 1_000_000, affected=affected)
         self.faults.append(record)
         log.info("fault applied: %s", record)
@@ -198,10 +208,12 @@ class Simulator:
             await self.hub.first_subscription.wait()
             venue.rebase(time.time_ns() // 1_000_000)
         while True:
-            now_ms = time.time_ns() / 1e6
+            now_ns = time.time_ns()
+            now_ms = now_ns / 1e6
             updates = venue.step(now_ms)
             if updates or (self.hub.has_held and not self.hub.stalled):
                 self.hub.publish(self._frames(updates, int(now_ms)))
+                self.coinbase.publish(updates, now_ns)
             if venue.done:
                 self._done.set()
             wait = (venue.next_time_ms - time.time_ns() / 1e6) / 1000
