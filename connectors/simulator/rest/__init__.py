@@ -1,1 +1,2 @@
-"""The simulator's REST side: Binance's public spot endpoints plus the ``/sim`` control routes."""
+"""The simulator's REST side: Binance's public spot endpoints, Coinbase Exchange's under
+``/coinbase``, and the ``/sim`` control routes."""
