@@ -1,8 +1,9 @@
-"""A ccxt config that points a ``binance`` client (REST and ccxt.pro websockets) at the simulator.
+"""ccxt configs that point a ``binance`` client (REST and ccxt.pro websockets) or a
+``coinbaseexchange`` client (REST) at the simulator.
 
-Every base URL ccxt's binance knows is replaced, not only the spot ones, so no call can leave
+Every base URL the ccxt exchange knows is replaced, not only the spot ones, so no call can leave
 the machine: endpoints the simulator lacks answer 404 locally. Rate limiting is off (the
-simulator does not limit) and ``load_markets`` asks for spot markets only.
+simulator does not limit); binance's ``load_markets`` asks for spot markets only.
 """
 
 from __future__ import annotations
@@ -63,3 +64,21 @@ def binance_client_config(rest_base: str, ws_base: str, **options: Any) -> dict[
             **options,
         },
     }
+
+
+#: ccxt coinbaseexchange ``urls['api']`` (and ``urls['test']``) keys, in place of
+#: ``https://api.{hostname}`` (hostname ``exchange.coinbase.com``) and the sandbox host.
+COINBASE_API_KEYS = ("public", "private")
+COINBASE_PREFIX = "/coinbase"
+
+
+def coinbase_client_config(rest_base: str, **options: Any) -> dict[str, Any]:
+    """The config for ``ccxt.coinbaseexchange(...)`` or ``ccxt.async_support.coinbaseexchange(...)``.
+
+    Args:
+        rest_base: the simulator's REST base, e.g. ``http://127.0.0.1:9444`` (``Simulator.rest_base_url``);
+            the Coinbase Exchange endpoints are under its ``/coinbase``.
+        options: extra entries merged into ccxt's ``options``.
+    """
+    api = {key: rest_base.rstrip("/") + COINBASE_PREFIX for key in COINBASE_API_KEYS}
+    return {"urls": {"api": api, "test": dict(api)}, "enableRateLimit": False, "options": dict(options)}
