@@ -52,18 +52,24 @@ def rest_config_for(
     """The ccxt config of the backfill client: pointed at ``rest_url`` (the simulator) if given.
 
     Raises:
-        typer.BadParameter: ``--rest-url`` for a venue other than binance.
+        typer.BadParameter: ``--rest-url`` for a venue the simulator does not speak.
     """
     config: dict[str, Any] = {}
     if rest_url is not None:
-        if exchange != "binance":
-            raise typer.BadParameter(
-                "--rest-url is supported for binance (the simulator) only", param_hint="--rest-url"
-            )
-        from connectors.simulator import binance_client_config
+        if exchange == "binance":
+            from connectors.simulator import binance_client_config
 
-        ws_base = (ws_url or rest_url.replace("http", "ws", 1)).split("/stream")[0].split("/ws")[0]
-        config = binance_client_config(rest_url, ws_base)
+            ws_base = (ws_url or rest_url.replace("http", "ws", 1)).split("/stream")[0].split("/ws")[0]
+            config = binance_client_config(rest_url, ws_base)
+        elif exchange == "coinbase":
+            from connectors.simulator import coinbase_client_config
+
+            config = coinbase_client_config(rest_url)
+        else:
+            raise typer.BadParameter(
+                "--rest-url is supported for binance and coinbase (the simulator's dialects) only",
+                param_hint="--rest-url",
+            )
     if api_key:
         config["apiKey"] = api_key
     return config or None

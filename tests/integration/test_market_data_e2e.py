@@ -1,14 +1,19 @@
 """Market data end to end: simulator -> connector -> Kafka -> tick dataflow -> QuestDB, with faults.
 
 N comes from the simulator's own count; QuestDB must end with exactly N distinct trades even
-though the connection was dropped and trade ids were hidden from the websocket mid-stream.
+though the connection was dropped and trades were hidden from the websocket mid-stream. On
+Binance the hidden trades show as a jump in trade ids; on Coinbase, whose trade ids are not
+promised consecutive, as a jump in the connection's message numbers (``sequence_num``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from bytewax.testing import run_main
 
 from connectors.runner import RunnerOptions, run_connector
@@ -19,6 +24,7 @@ from connectors.simulator import (
     Simulator,
     SimulatorConfig,
     binance_client_config,
+    coinbase_client_config,
     make_instrument,
 )
 from nashipai import questdb
@@ -38,8 +44,24 @@ async def _wait_for(condition: object, timeout: float) -> None:
         await asyncio.sleep(0.01)
 
 
+def _binance(simulator: Simulator) -> tuple[str, dict[str, Any]]:
+    return f"{simulator.ws_base_url}/stream", binance_client_config(simulator.rest_base_url, simulator.ws_base_url)
+
+
+def _coinbase(simulator: Simulator) -> tuple[str, dict[str, Any]]:
+    return f"{simulator.ws_base_url}/coinbase", coinbase_client_config(simulator.rest_base_url)
+
+
+@pytest.mark.parametrize(("exchange", "endpoints", "gap_symbol"), [
+    ("binance", _binance, SYMBOLS[0]),  # a trade-id jump is a gap of its symbol
+    ("coinbase", _coinbase, "*"),  # a message-number jump is a gap of the connection
+])  # fmt: skip
 async def test_simulated_trades_reach_questdb_exactly_once_through_drop_and_gap(
-    settings: Settings, namespace: str
+    settings: Settings,
+    namespace: str,
+    exchange: str,
+    endpoints: Callable[[Simulator], tuple[str, dict[str, Any]]],
+    gap_symbol: str,
 ) -> None:
     per_symbol = 1_500
     config = SimulatorConfig(
@@ -48,10 +70,10 @@ async def test_simulated_trades_reach_questdb_exactly_once_through_drop_and_gap(
     )
     async with Simulator(config) as simulator:
         stop = asyncio.Event()
+        url, rest_config = endpoints(simulator)
         task = asyncio.create_task(run_connector(
-            settings, "binance", list(SYMBOLS), url=f"{simulator.ws_base_url}/stream", namespace=namespace,
-            rest_config=binance_client_config(simulator.rest_base_url, simulator.ws_base_url), stop_event=stop,
-            options=OPTIONS,
+            settings, exchange, list(SYMBOLS), url=url, namespace=namespace, rest_config=rest_config,
+            stop_event=stop, options=OPTIONS,
         ))
         last = lambda: simulator.stats().symbols[SYMBOLS[0]].last_trade_id  # noqa: E731
         await _wait_for(lambda: last() >= 300, 20)
@@ -73,7 +95,8 @@ async def test_simulated_trades_reach_questdb_exactly_once_through_drop_and_gap(
     rows = questdb.query(settings, f"SELECT symbol, count(), count_distinct(trade_id), min(cast(trade_id AS LONG)), "
                                    f"max(cast(trade_id AS LONG)) FROM {table} ORDER BY symbol")
     assert rows == [(symbol, per_symbol, per_symbol, 1, per_symbol) for symbol in sorted(SYMBOLS)]
-    quality = questdb.query(settings, f"SELECT kind, count() FROM {namespaced_table('data_quality', namespace)} "
-                                      "ORDER BY kind")
-    assert {kind for kind, _ in quality} >= {"reconnect", "gap", "backfill"}
+    quality = questdb.query(settings, f"SELECT kind, symbol, count() FROM {namespaced_table('data_quality', namespace)}"
+                                      " ORDER BY kind, symbol")
+    assert {kind for kind, _symbol, _count in quality} >= {"reconnect", "gap", "backfill"}
+    assert ("gap", gap_symbol) in {(kind, symbol) for kind, symbol, _count in quality}
 
