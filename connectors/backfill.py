@@ -67,7 +67,7 @@ class _SymbolState:
     missing: list[list[int]] = field(default_factory=list)  # sequential: reported [first, last] not yet filled
     seen: set[str] = field(default_factory=set)  # other venues: the recent ids...
     order: deque[str] = field(default_factory=deque)  # ...in arrival order, to forget the oldest
-    last_live: str | None = None  # other venues: the id of the last live trade admitted
+    newest: str | None = None  # other venues: the last live id, or a later backfilled one
 
 
 def _take_missing(missing: list[list[int]], number: int) -> bool:
@@ -78,6 +78,11 @@ def _take_missing(missing: list[list[int]], number: int) -> bool:
             missing[index : index + 1] = pieces
             return True
     return False
+
+
+def _later(trade_id: str, newest: str | None) -> bool:
+    """``trade_id`` is an integer above ``newest`` (or nothing is known yet)."""
+    return newest is None or (trade_id.isdigit() and newest.isdigit() and int(trade_id) > int(newest))
 
 
 class TradeTracker:
@@ -163,7 +168,7 @@ class TradeTracker:
                 if self._awaiting:
                     self._awaiting.pop(symbol, None)
             elif self._is_new(state, event.trade_id):
-                state.last_live = event.trade_id
+                state.newest = event.trade_id
             else:
                 self.duplicates += 1
                 continue
@@ -178,6 +183,8 @@ class TradeTracker:
             if not self.sequential:
                 if self._is_new(state, trade.trade_id):
                     kept.append(trade)
+                    if _later(trade.trade_id, state.newest):  # so the next resume starts after it
+                        state.newest = trade.trade_id
                 else:
                     self.duplicates += 1
                 continue
@@ -220,8 +227,8 @@ class TradeTracker:
             if self.sequential:
                 if state.last_id is not None:
                     gaps.append(Gap(symbol, state.last_id + 1, cause=cause))
-            elif state.last_live is not None and state.last_live.isdigit():
-                gaps.append(Gap(symbol, int(state.last_live) + 1, cause=cause))
+            elif state.newest is not None and state.newest.isdigit():
+                gaps.append(Gap(symbol, int(state.newest) + 1, cause=cause))
         return gaps
 
 

@@ -242,6 +242,7 @@ class FeedBatcher:
         self.stats = stats
         self.gaps = gaps
         self.buffer: list[Event] = []
+        self.resumes_queued: set[str] = set()  # symbols with a sequence-gap backfill not yet started
 
     def flush(self) -> None:
         """Publish the buffered events: duplicates dropped, gaps reported and queued for backfill."""
@@ -265,7 +266,9 @@ class FeedBatcher:
         )  # fmt: skip
         if self.gaps is not None:
             for symbol_gap in self.tracker.resume_gaps(MISSED_IN_SEQUENCE_GAP):
-                self.gaps.put_nowait(symbol_gap)
+                if symbol_gap.symbol not in self.resumes_queued:  # one waiting backfill covers later jumps too
+                    self.resumes_queued.add(symbol_gap.symbol)
+                    self.gaps.put_nowait(symbol_gap)
 
     def _report_gap(self, gap: Gap, size: int, detail: str) -> None:
         self.stats.gaps += 1

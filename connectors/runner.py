@@ -139,6 +139,7 @@ class Connector:
     async def _backfill_worker(self, backfiller: Backfiller) -> None:
         while True:
             gap = await self._gaps.get()
+            self.feed.resumes_queued.discard(gap.symbol)  # from now on a new jump needs a new backfill
             try:
                 result = await backfiller.fetch(gap)
                 self.feed.apply_backfill(result)

@@ -174,14 +174,16 @@ def test_message_numbers_report_each_jump_once_and_restart_per_connection() -> N
     assert sequence.observe([0, 1]) == [] and sequence.last == 1
 
 
-def test_resume_gaps_start_after_the_last_live_id_of_every_symbol() -> None:
+def test_resume_gaps_start_after_the_newest_id_of_every_symbol() -> None:
     tracker = TradeTracker(sequential=False)
     tracker.admit_live([trade(7), trade(9), trade(3, "ETH-USDT")])
-    tracker.admit_backfill([trade(8)], Gap("BTC-USDT", 8))  # backfilled, not live: no resume point
+    tracker.admit_backfill([trade(8)], Gap("BTC-USDT", 8))  # older than the live 9: resume after 9
     tracker.admit_live([Trade(exchange="coinbase", symbol="SOL-USDT", price=1.0, size=1.0, side=Side.BUY,
                               trade_id="a-uuid", ts_event=1, ts_recv=1)])  # fmt: skip
     gaps = tracker.resume_gaps(MISSED_IN_SEQUENCE_GAP)
     assert gaps == [Gap("BTC-USDT", 10, cause=MISSED_IN_SEQUENCE_GAP), Gap("ETH-USDT", 4, cause=MISSED_IN_SEQUENCE_GAP)]
+    tracker.admit_backfill([trade(12, "ETH-USDT"), trade(11, "ETH-USDT")], Gap("ETH-USDT", 4))
+    assert tracker.resume_gaps()[1] == Gap("ETH-USDT", 13)  # after the newest id, live or backfilled
     sequential = TradeTracker(sequential=True)
     sequential.admit_live([trade(1), trade(2)])
     assert sequential.resume_gaps() == [Gap("BTC-USDT", 3)]

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from connectors.backfill import BackfillResult, Gap, TradeTracker
+from connectors.backfill import MISSED_IN_SEQUENCE_GAP, BackfillResult, Gap, SequenceGap, TradeTracker
 from connectors.errors import ParseError, VenueError
 from connectors.publish import FeedBatcher, FeedStats, Publisher, topics_for
 from nashipai import metrics
@@ -136,6 +136,29 @@ def test_an_open_gap_is_reported_only_when_something_was_missed(
     assert [(e.kind, e.first_missing, e.last_missing, e.count) for e in events] == [
         (DataQualityKind.GAP, "9", "10", 2), (DataQualityKind.BACKFILL, "9", "10", 2),
     ]  # fmt: skip
+
+
+async def test_message_number_jumps_queue_one_waiting_backfill_per_symbol(
+    producer: RecordingProducer, publisher: Publisher
+) -> None:
+    queue: asyncio.Queue[Gap] = asyncio.Queue()
+    feed = FeedBatcher(publisher, TradeTracker(sequential=False), FeedStats(), queue)
+    feed.buffer += [trade(10), trade(12), trade(3, "ETH-USDT")]
+    feed.flush()
+    feed.sequence_gap(SequenceGap(7, 8))
+    feed.sequence_gap(SequenceGap(10, 10))  # before a backfill started: the waiting ones cover it
+    quality: list[DataQualityEvent] = producer.events("md.data_quality.tns", "DataQualityEvent")
+    assert [(e.kind, e.symbol, e.first_missing, e.last_missing, e.count) for e in quality] == [
+        (DataQualityKind.GAP, "*", "7", "8", 2), (DataQualityKind.GAP, "*", "10", "10", 1),
+    ]  # fmt: skip
+    waiting = [queue.get_nowait() for _ in range(queue.qsize())]
+    assert [(gap.symbol, gap.first, gap.last, gap.cause) for gap in waiting] == [
+        ("BTC-USDT", 13, None, MISSED_IN_SEQUENCE_GAP), ("ETH-USDT", 4, None, MISSED_IN_SEQUENCE_GAP),
+    ]  # fmt: skip
+    feed.resumes_queued.discard("BTC-USDT")  # the backfill worker took it
+    feed.sequence_gap(SequenceGap(20, 20))
+    assert [queue.get_nowait()] == [Gap("BTC-USDT", 13, cause=MISSED_IN_SEQUENCE_GAP)] and queue.empty()
+    assert feed.stats.gaps == 3
 
 
 def test_connector_errors_become_dead_letters(producer: RecordingProducer, publisher: Publisher) -> None:
