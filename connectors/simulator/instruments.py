@@ -135,3 +135,18 @@ def split_venue_id(venue_id: str) -> tuple[str, str]:
 def format_decimal(value: float, decimals: int) -> str:
     """Binance's fixed-point text: spot prices and sizes carry 8 decimals (``"0.00100000"``)."""
     return f"{value:.{max(decimals, 8)}f}"
+
+
+class DecimalText:
+    """One instrument's prices and sizes as the venue's fixed-point text (see :func:`format_decimal`)."""
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        self._price_decimals = instrument.price_decimals
+        self._size_decimals = instrument.size_decimals
+
+    def price(self, value: float) -> str:
+        return format_decimal(value, self._price_decimals)
+
+    def size(self, value: float) -> str:
+        return format_decimal(value, self._size_decimals)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from connectors.simulator.instruments import Instrument, format_decimal
+from connectors.simulator.instruments import DecimalText, Instrument
 from connectors.simulator.model import SimQuote, SimTrade
 
 TRADE = "trade"
@@ -107,20 +107,12 @@ def combined(stream: str, payload: bytes) -> bytes:
     return encoder.encode(StreamEnvelope(stream, msgspec.Raw(payload)))
 
 
-class WireFormatter:
+class WireFormatter(DecimalText):
     """Encodes one instrument's trades and quotes in Binance's formats."""
 
     def __init__(self, instrument: Instrument) -> None:
-        self.instrument = instrument
+        super().__init__(instrument)
         self._id = instrument.venue_id
-        self._price_decimals = instrument.price_decimals
-        self._size_decimals = instrument.size_decimals
-
-    def price(self, value: float) -> str:
-        return format_decimal(value, self._price_decimals)
-
-    def size(self, value: float) -> str:
-        return format_decimal(value, self._size_decimals)
 
     def trade_payload(self, trade: SimTrade, event_ms: int) -> TradePayload:
         return TradePayload(

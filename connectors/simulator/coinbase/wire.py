@@ -20,7 +20,7 @@ from typing import Any, Final
 import msgspec
 
 from connectors.simulator.coinbase.day_stats import RollingDay
-from connectors.simulator.instruments import Instrument, format_decimal
+from connectors.simulator.instruments import DecimalText, Instrument
 from connectors.simulator.model import SimQuote, SimTrade
 
 MARKET_TRADES: Final = "market_trades"
@@ -164,20 +164,12 @@ def error_frame(message: str) -> bytes:
     return encoder.encode(ErrorMessage("error", message))
 
 
-class CoinbaseFormatter:
+class CoinbaseFormatter(DecimalText):
     """Builds one instrument's Coinbase payloads."""
 
     def __init__(self, instrument: Instrument) -> None:
-        self.instrument = instrument
+        super().__init__(instrument)
         self.product_id = instrument.symbol  # Coinbase product ids are BASE-QUOTE already
-        self._price_decimals = instrument.price_decimals
-        self._size_decimals = instrument.size_decimals
-
-    def price(self, value: float) -> str:
-        return format_decimal(value, self._price_decimals)
-
-    def size(self, value: float) -> str:
-        return format_decimal(value, self._size_decimals)
 
     def market_trade(self, trade: SimTrade) -> MarketTrade:
         return MarketTrade(
