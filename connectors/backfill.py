@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -47,13 +47,16 @@ MISSED_IN_SEQUENCE_GAP: Final = "trades missed in a jump of the connection's mes
 class Gap:
     """Missing trade ids ``first..last`` (inclusive) of ``symbol``; ``last`` None: up to now.
 
-    ``cause`` says, for an open gap, why trades may be missing.
+    ``cause`` says, for an open gap, why trades may be missing. ``after_ns`` is the exchange
+    time of the last trade admitted before the gap, where known: venues whose REST pages trades
+    by time (Kraken) start there.
     """
 
     symbol: str
     first: int
     last: int | None = None
     cause: str = MISSED_DISCONNECTED
+    after_ns: int | None = field(default=None, compare=False)
 
     @property
     def size(self) -> int | None:
@@ -64,6 +67,7 @@ class Gap:
 @dataclass(slots=True)
 class _SymbolState:
     last_id: int | None = None  # sequential venues: the highest id admitted
+    last_ns: int | None = None  # the exchange time of the trade with last_id (or newest)
     missing: list[list[int]] = field(default_factory=list)  # sequential: reported [first, last] not yet filled
     seen: set[str] = field(default_factory=set)  # other venues: the recent ids...
     order: deque[str] = field(default_factory=deque)  # ...in arrival order, to forget the oldest
@@ -106,7 +110,7 @@ class TradeTracker:
         self.window = window
         self.duplicates = 0
         self._symbols: dict[str, _SymbolState] = {}
-        self._awaiting: dict[str, int] = {}  # symbol -> its last id when the connection was lost
+        self._awaiting: dict[str, tuple[int, int | None]] = {}  # symbol -> its last id and time at a loss
 
     def _state(self, symbol: str) -> _SymbolState:
         state = self._symbols.get(symbol)
@@ -124,7 +128,7 @@ class TradeTracker:
             state.seen.discard(state.order.popleft())
         return True
 
-    def _advance(self, state: _SymbolState, symbol: str, number: int, gaps: list[Gap] | None) -> None:
+    def _advance(self, state: _SymbolState, trade: Trade, number: int, gaps: list[Gap] | None) -> None:
         """A sequential id above the last: note the jump as missing (and as a gap if asked)."""
         last = state.last_id
         if last is not None and number != last + 1:
@@ -132,8 +136,9 @@ class TradeTracker:
             if len(state.missing) > self.window:
                 del state.missing[0]
             if gaps is not None:
-                gaps.append(Gap(symbol, last + 1, number - 1))
+                gaps.append(Gap(trade.symbol, last + 1, number - 1, after_ns=state.last_ns))
         state.last_id = number
+        state.last_ns = trade.ts_event
 
     def last_id(self, symbol: str) -> int | None:
         """The highest trade id admitted for ``symbol`` (sequential venues), if any."""
@@ -160,8 +165,9 @@ class TradeTracker:
                 last = state.last_id
                 if last is not None and number == last + 1:
                     state.last_id = number  # the common case
+                    state.last_ns = event.ts_event
                 elif last is None or number > last:
-                    self._advance(state, symbol, number, gaps)
+                    self._advance(state, event, number, gaps)
                 elif not _take_missing(state.missing, number):
                     self.duplicates += 1
                     continue
@@ -169,6 +175,7 @@ class TradeTracker:
                     self._awaiting.pop(symbol, None)
             elif self._is_new(state, event.trade_id):
                 state.newest = event.trade_id
+                state.last_ns = event.ts_event
             else:
                 self.duplicates += 1
                 continue
@@ -185,6 +192,7 @@ class TradeTracker:
                     kept.append(trade)
                     if _later(trade.trade_id, state.newest):  # so the next resume starts after it
                         state.newest = trade.trade_id
+                        state.last_ns = trade.ts_event
                 else:
                     self.duplicates += 1
                 continue
@@ -194,7 +202,7 @@ class TradeTracker:
             if state.last_id is None or number > state.last_id:
                 if gap.last is not None:
                     continue  # beyond what live trades reached: they will come live
-                self._advance(state, trade.symbol, number, None)
+                self._advance(state, trade, number, None)
             elif not _take_missing(state.missing, number):
                 self.duplicates += 1
                 continue
@@ -203,7 +211,11 @@ class TradeTracker:
 
     def connection_lost(self) -> None:
         """Note every symbol's last id: trades may be missing until the next one is seen live."""
-        self._awaiting = {symbol: state.last_id for symbol, state in self._symbols.items() if state.last_id is not None}
+        self._awaiting = {
+            symbol: (state.last_id, state.last_ns)
+            for symbol, state in self._symbols.items()
+            if state.last_id is not None
+        }
 
     def open_gaps(self) -> list[Gap]:
         """Open gaps of symbols with no live trade since :meth:`connection_lost` (then forgets them).
@@ -211,7 +223,11 @@ class TradeTracker:
         When the market went quiet (or ended) during an outage, no later trade will reveal what
         was missed; the caller backfills from the last id up to now.
         """
-        gaps = [Gap(symbol, last + 1) for symbol, last in self._awaiting.items() if self.last_id(symbol) == last]
+        gaps = [
+            Gap(symbol, last + 1, after_ns=last_ns)
+            for symbol, (last, last_ns) in self._awaiting.items()
+            if self.last_id(symbol) == last
+        ]
         self._awaiting = {}
         return gaps
 
@@ -226,9 +242,9 @@ class TradeTracker:
         for symbol, state in self._symbols.items():
             if self.sequential:
                 if state.last_id is not None:
-                    gaps.append(Gap(symbol, state.last_id + 1, cause=cause))
+                    gaps.append(Gap(symbol, state.last_id + 1, cause=cause, after_ns=state.last_ns))
             elif state.newest is not None and state.newest.isdigit():
-                gaps.append(Gap(symbol, int(state.newest) + 1, cause=cause))
+                gaps.append(Gap(symbol, int(state.newest) + 1, cause=cause, after_ns=state.last_ns))
         return gaps
 
 
@@ -310,6 +326,32 @@ def coinbase_gap_params(first_id: int, config: Mapping[str, Any]) -> dict[str, A
 #: How each venue's ccxt client fetches trades from a trade id on.
 GAP_PARAMS: Final[Mapping[str, GapParams]] = {"binance": binance_gap_params, "coinbase": coinbase_gap_params}
 
+#: Where a time-paged backfill starts before the last trade seen: trades sharing its time (REST
+#: times are coarser than ids) must not be skipped; the ones already admitted are dropped again.
+TIME_OVERLAP_NS: Final = 1_000_000_000
+
+TimeCursor = Callable[[Sequence[Mapping[str, Any]]], str | None]
+
+
+def kraken_cursor(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """Kraken: the ``last`` of a Trades response (a nanosecond time), the ``since`` of the next
+    page. ccxt appends it to the raw row of the newest trade (its ``info[7]``)."""
+    for row in reversed(rows):
+        info = row.get("info")
+        if isinstance(info, list) and len(info) > 7:
+            return str(info[7])
+    return None
+
+
+#: Venues whose ccxt client pages trades by time, and how to read the next page's cursor. The
+#: first page starts :data:`TIME_OVERLAP_NS` before the gap's ``after_ns`` (``params={"since": ns}``).
+TIME_CURSORS: Final[Mapping[str, TimeCursor]] = {"kraken": kraken_cursor}
+
+
+def can_backfill(exchange: str) -> bool:
+    """The venue's REST pages trades by id (:data:`GAP_PARAMS`) or by time (:data:`TIME_CURSORS`)."""
+    return exchange in GAP_PARAMS or exchange in TIME_CURSORS
+
 
 def _check_single_trade(row: Mapping[str, Any]) -> None:
     info = row.get("info")
@@ -332,7 +374,8 @@ class Backfiller:
         max_pages: give up an open gap after this many pages.
 
     Raises:
-        KeyError: the venue has no by-id trade paging in :data:`GAP_PARAMS`, or ccxt lacks ``ccxt_id``.
+        KeyError: the venue pages trades neither by id (:data:`GAP_PARAMS`) nor by time
+            (:data:`TIME_CURSORS`), or ccxt lacks ``ccxt_id``.
     """
 
     def __init__(
@@ -347,7 +390,10 @@ class Backfiller:
     ) -> None:
         self.exchange = exchange
         self._config = dict(config or {})
-        self._gap_params = GAP_PARAMS[exchange]
+        if not can_backfill(exchange):
+            raise KeyError(f"{exchange}: no trade paging by id or time is known for its REST")
+        self._gap_params = GAP_PARAMS.get(exchange)
+        self._time_cursor = TIME_CURSORS.get(exchange)
         if client is None:
             client = getattr(ccxt.async_support, ccxt_id)(self._config)
         self._client = client
@@ -357,17 +403,23 @@ class Backfiller:
     async def fetch(self, gap: Gap) -> BackfillResult:
         """Page through trades from ``gap.first`` until ``gap.last`` (or, open, until none are left).
 
-        Never raises for a venue or network failure: the result carries ``error`` and what was
-        fetched before it, so the caller reports a partial backfill.
+        By id where the venue pages so; else by time from the gap's ``after_ns``, following the
+        venue's cursor. Never raises for a venue or network failure: the result carries
+        ``error`` and what was fetched before it, so the caller reports a partial backfill.
         """
         result = BackfillResult(gap)
         symbol = to_ccxt_symbol(gap.symbol)
         next_id = gap.first
+        cursor: str | None = None
+        if self._time_cursor is not None:
+            if gap.after_ns is None:
+                result.error = "no trade time to page from (no trade of this symbol was seen)"
+                return result
+            cursor = str(gap.after_ns - TIME_OVERLAP_NS)
         for _page in range(self._max_pages):
+            params = {"since": cursor} if cursor is not None else self._id_params(next_id)
             try:
-                rows = await self._client.fetch_trades(
-                    symbol, limit=self._page_limit, params=self._gap_params(next_id, self._config)
-                )
+                rows = await self._client.fetch_trades(symbol, limit=self._page_limit, params=params)
             except ccxt.BaseError as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
                 return result
@@ -384,15 +436,28 @@ class Backfiller:
                     result.trades.append(event)
                 elif isinstance(event, DeadLetter):
                     result.dead_letters.append(event)
-            if not rows or highest < next_id or (gap.last is None and len(rows) < self._page_limit):
-                result.complete = gap.last is None  # an open gap ends where the history ends
-                return result
             if gap.last is not None and highest >= gap.last:
                 result.complete = True
                 return result
-            next_id = highest + 1
+            if cursor is not None:  # by time: a page older than the gap still moves the cursor on
+                following = self._time_cursor(rows) if self._time_cursor is not None else None
+                if not rows or len(rows) < self._page_limit:
+                    result.complete = gap.last is None  # an open gap ends where the history ends
+                    return result
+                if following is None or following == cursor:
+                    result.error = f"the venue gave no cursor after {cursor}"
+                    return result
+                cursor = following
+            elif not rows or highest < next_id or (gap.last is None and len(rows) < self._page_limit):
+                result.complete = gap.last is None
+                return result
+            next_id = max(next_id, highest + 1)
         result.error = f"gave up after {self._max_pages} pages"
         return result
+
+    def _id_params(self, next_id: int) -> dict[str, Any]:
+        assert self._gap_params is not None  # a venue pages by time (cursor) or by id
+        return self._gap_params(next_id, self._config)
 
     async def close(self) -> None:
         """Close the ccxt client's HTTP session."""

@@ -37,7 +37,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
 
-from connectors.backfill import DEFAULT_WINDOW, GAP_PARAMS, Backfiller, Gap, SequenceTracker, TradeTracker
+from connectors.backfill import DEFAULT_WINDOW, Backfiller, Gap, SequenceTracker, TradeTracker, can_backfill
 from connectors.backoff import Backoff, race
 from connectors.ccxt_pro import CcxtProSource
 from connectors.errors import ConnectionLost, ConnectorError, ParseError, VenueError
@@ -391,7 +391,7 @@ def build_connector(
         connector = Connector(publisher, symbols, source=source, options=options)
     else:
         backfiller = None
-        if options.backfill and venue.NAME in GAP_PARAMS:
+        if options.backfill and can_backfill(venue.NAME):
             backfiller = Backfiller(venue.NAME, venue.CCXT_ID, rest_config)
         connector = Connector(publisher, symbols, venue=venue, url=url, backfiller=backfiller, options=options)
     if options.ensure_topics:

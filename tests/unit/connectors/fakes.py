@@ -61,5 +61,32 @@ class PagingClient:
         self.closed = True
 
 
+class TimePagingClient:
+    """A ccxt async client paging like kraken's: ``params["since"]`` (ns) -> the trades after that
+    time, at most ``limit``, with the next cursor (the newest trade's time in ns) appended to the
+    newest row's raw ``info``, as ccxt's kraken appends Kraken's ``last``. Rows are ``ccxt_trade``s
+    whose ``timestamp`` (ms) is their time."""
+
+    def __init__(self, history: list[dict[str, Any]]) -> None:
+        self.history = history
+        self.calls: list[dict[str, Any]] = []
+
+    async def fetch_trades(
+        self, symbol: str, since: int | None = None, limit: int | None = None, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        params = params or {}
+        self.calls.append({"symbol": symbol, "limit": limit, **params})
+        after = int(params["since"])
+        rows = [row for row in self.history if row["timestamp"] * 1_000_000 > after][: limit or 1000]
+        if rows:
+            newest = rows[-1]
+            rows[-1] = newest | {"info": [newest["price"], newest["amount"], 0, "b", "l", "", int(newest["id"]),
+                                          str(newest["timestamp"] * 1_000_000)]}  # fmt: skip
+        return rows
+
+    async def close(self) -> None:
+        pass
+
+
 def events_of(sent: list[Event], kind: type[Event]) -> list[Event]:
     return [event for event in sent if isinstance(event, kind)]

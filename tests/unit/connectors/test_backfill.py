@@ -12,10 +12,12 @@ from connectors.backfill import (
     SequenceTracker,
     TradeTracker,
     binance_gap_params,
+    can_backfill,
     coinbase_gap_params,
+    kraken_cursor,
 )
 from nashipai.events import DeadLetter, Event, Quote, Side, Trade
-from tests.unit.connectors.fakes import PagingClient, ccxt_trade
+from tests.unit.connectors.fakes import PagingClient, TimePagingClient, ccxt_trade
 
 
 def trade(trade_id: int | str, symbol: str = "BTC-USDT") -> Trade:
@@ -151,9 +153,9 @@ async def test_unusable_rows_become_dead_letters() -> None:
     assert "side" in result.dead_letters[0].reason
 
 
-def test_venues_without_by_id_paging_have_no_backfiller() -> None:
+def test_venues_without_paging_by_id_or_time_have_no_backfiller() -> None:
     with pytest.raises(KeyError):
-        Backfiller("kraken", "kraken", client=PagingClient([]))
+        Backfiller("okx", "okx", client=PagingClient([]))
 
 
 def test_a_missing_id_arriving_late_on_the_live_stream_is_admitted_once() -> None:
@@ -191,3 +193,40 @@ def test_resume_gaps_start_after_the_newest_id_of_every_symbol() -> None:
 
 def test_coinbase_pages_forward_with_the_before_cursor() -> None:
     assert coinbase_gap_params(101, {}) == {"before": 100}
+
+
+def test_gaps_carry_the_time_of_the_last_trade_before_them() -> None:
+    tracker = TradeTracker(sequential=True)
+    timed = [Trade(exchange="kraken", symbol="BTC-USDT", price=1.0, size=1.0, side=Side.BUY, trade_id=str(number),
+                   ts_event=number * 1_000, ts_recv=0) for number in (1, 2, 6)]  # fmt: skip
+    _kept, (gap,) = tracker.admit_live(timed)
+    assert (gap.first, gap.last, gap.after_ns) == (3, 5, 2_000)
+    tracker.connection_lost()
+    assert [(g.first, g.after_ns) for g in tracker.open_gaps()] == [(7, 6_000)]
+    assert [(g.first, g.after_ns) for g in tracker.resume_gaps()] == [(7, 6_000)]
+
+
+async def test_kraken_pages_by_time_from_before_the_gap_following_its_cursor() -> None:
+    history = [ccxt_trade(i) for i in range(1, 40)]  # trade i at 1_700_000_000_000 + i ms
+    client = TimePagingClient(history)
+    backfiller = Backfiller("kraken", "kraken", client=client, page_limit=5)
+    anchor = history[8]["timestamp"] * 1_000_000  # trade 9, the last one seen before the gap
+    result = await backfiller.fetch(Gap("BTC-USDT", 10, 21, after_ns=anchor))
+    assert result.complete and result.error is None
+    nanos = [row["timestamp"] * 1_000_000 for row in history]
+    # A second before the anchor (trades 1.. are older ones), then each page's cursor.
+    cursors = [str(anchor - 1_000_000_000), *(str(nanos[i]) for i in (4, 9, 14, 19))]
+    assert [call["since"] for call in client.calls] == cursors
+    assert [int(trade.trade_id) for trade in result.trades] == list(range(1, 26))
+    tracker = TradeTracker(sequential=True)
+    tracker.admit_live([trade(9), trade(22)])
+    assert ids(list(tracker.admit_backfill(result.trades, Gap("BTC-USDT", 10, 21)))) == [str(i) for i in range(10, 22)]
+
+
+async def test_a_time_paged_backfill_needs_a_time_and_a_cursor() -> None:
+    client = TimePagingClient([ccxt_trade(i, timestamp=1_700_000_000_000 + i) for i in range(1, 20)])
+    backfiller = Backfiller("kraken", "kraken", client=client, page_limit=5)
+    result = await backfiller.fetch(Gap("BTC-USDT", 3, 9))
+    assert result.error is not None and "no trade time" in result.error and client.calls == []
+    assert kraken_cursor([ccxt_trade(1)]) is None  # a response without Kraken's "last"
+    assert can_backfill("kraken") and can_backfill("coinbase") and not can_backfill("okx")
