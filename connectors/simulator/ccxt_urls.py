@@ -1,9 +1,10 @@
-"""ccxt configs that point a ``binance`` client (REST and ccxt.pro websockets) or a
-``coinbaseexchange`` client (REST) at the simulator.
+"""ccxt configs that point a ``binance`` client (REST and ccxt.pro websockets), a
+``coinbaseexchange`` client (REST) or a ``kraken`` client (REST) at the simulator.
 
 Every base URL the ccxt exchange knows is replaced, not only the spot ones, so no call can leave
 the machine: endpoints the simulator lacks answer 404 locally. Rate limiting is off (the
-simulator does not limit); binance's ``load_markets`` asks for spot markets only.
+simulator does not limit); binance's ``load_markets`` asks for spot markets only, kraken's
+for ``Assets`` and ``AssetPairs`` (no server time).
 """
 
 from __future__ import annotations
@@ -82,3 +83,20 @@ def coinbase_client_config(rest_base: str, **options: Any) -> dict[str, Any]:
     """
     api = {key: rest_base.rstrip("/") + COINBASE_PREFIX for key in COINBASE_API_KEYS}
     return {"urls": {"api": api, "test": dict(api)}, "enableRateLimit": False, "options": dict(options)}
+
+
+#: ccxt kraken ``urls['api']`` keys, in place of ``https://api.kraken.com`` and Kraken's help centre.
+KRAKEN_API_KEYS = ("public", "private", "zendesk")
+KRAKEN_PREFIX = "/kraken"
+
+
+def kraken_client_config(rest_base: str, **options: Any) -> dict[str, Any]:
+    """The config for ``ccxt.kraken(...)`` or ``ccxt.async_support.kraken(...)`` (spot REST).
+
+    Args:
+        rest_base: the simulator's REST base, e.g. ``http://127.0.0.1:9444`` (``Simulator.rest_base_url``);
+            the Kraken endpoints are under its ``/kraken`` (ccxt appends ``/0/public/<method>``).
+        options: extra entries merged into ccxt's ``options``.
+    """
+    api = {key: rest_base.rstrip("/") + KRAKEN_PREFIX for key in KRAKEN_API_KEYS}
+    return {"urls": {"api": api}, "enableRateLimit": False, "options": {"adjustForTimeDifference": False, **options}}
