@@ -65,9 +65,13 @@ def rest_config_for(
             from connectors.simulator import coinbase_client_config
 
             config = coinbase_client_config(rest_url)
+        elif exchange == "kraken":
+            from connectors.simulator import kraken_client_config
+
+            config = kraken_client_config(rest_url)
         else:
             raise typer.BadParameter(
-                "--rest-url is supported for binance and coinbase (the simulator's dialects) only",
+                "--rest-url is supported for binance, coinbase and kraken (the simulator's REST dialects) only",
                 param_hint="--rest-url",
             )
     if api_key:

@@ -20,7 +20,9 @@ def test_rest_url_points_the_binance_backfill_client_at_the_simulator() -> None:
     assert rest_config_for("binance", None, None, None) is None
     coinbase = rest_config_for("coinbase", "http://127.0.0.1:9444", "ws://127.0.0.1:9443/coinbase", None)
     assert coinbase is not None and coinbase["urls"]["api"]["public"] == "http://127.0.0.1:9444/coinbase"
-    with pytest.raises(typer.BadParameter, match="binance and coinbase"):
+    kraken = rest_config_for("kraken", "http://127.0.0.1:9444", None, None)
+    assert kraken is not None and kraken["urls"]["api"]["public"] == "http://127.0.0.1:9444/kraken"
+    with pytest.raises(typer.BadParameter, match="binance, coinbase and kraken"):
         rest_config_for("okx", "http://127.0.0.1:1", None, None)
 
 
