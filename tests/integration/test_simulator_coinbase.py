@@ -25,23 +25,18 @@ from connectors.simulator import (
     Simulator,
     SimulatorConfig,
     coinbase_client_config,
-    make_instrument,
 )
 from connectors.simulator.model import SimTrade
 from connectors.venues import coinbase
 from nashipai.events import Quote, Side, Trade
+from tests.integration.simulated import SYMBOLS, history_trade, two_symbol_market
 
 pytestmark = pytest.mark.integration
-SYMBOLS = ["BTC-USDT", "ETH-USDT"]
 
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[Simulator]:
-    config = SimulatorConfig(
-        instruments=tuple(make_instrument(symbol) for symbol in SYMBOLS), model=ModelParams(rate=300), seed=21
-    )
-    async with Simulator(config) as sim:
-        await asyncio.sleep(0.6)  # some history for the snapshots and the REST pages
+    async with two_symbol_market(seed=21) as sim:
         yield sim
 
 
@@ -67,13 +62,6 @@ async def send_all(connection: websockets.ClientConnection, messages: Iterable[s
 
 def subscribe(channel: str, *product_ids: str, kind: str = "subscribe") -> str:
     return json.dumps({"type": kind, "channel": channel, "product_ids": list(product_ids)})
-
-
-def history_trade(simulator: Simulator, symbol: str, trade_id: int) -> SimTrade:
-    assert simulator.venue is not None
-    (trade,) = simulator.venue.books[symbol].history.from_id(trade_id, 1)
-    assert trade.trade_id == trade_id
-    return trade
 
 
 def taker_side(trade: SimTrade) -> Side:

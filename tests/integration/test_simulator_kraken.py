@@ -23,21 +23,16 @@ from connectors.simulator import (
     Simulator,
     SimulatorConfig,
     kraken_client_config,
-    make_instrument,
 )
 from connectors.simulator.model import SimTrade
+from tests.integration.simulated import history_trade, two_symbol_market
 
 pytestmark = pytest.mark.integration
-SYMBOLS = ["BTC-USDT", "ETH-USDT"]
 
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[Simulator]:
-    config = SimulatorConfig(
-        instruments=tuple(make_instrument(symbol) for symbol in SYMBOLS), model=ModelParams(rate=300), seed=33
-    )
-    async with Simulator(config) as sim:
-        await asyncio.sleep(0.6)  # some history to page through
+    async with two_symbol_market(seed=33) as sim:
         yield sim
 
 
@@ -46,13 +41,6 @@ async def exchange(simulator: Simulator) -> AsyncIterator[Any]:
     client = ccxt_async.kraken(kraken_client_config(simulator.rest_base_url))
     yield client
     await client.close()
-
-
-def history_trade(simulator: Simulator, symbol: str, trade_id: int) -> SimTrade:
-    assert simulator.venue is not None
-    (trade,) = simulator.venue.books[symbol].history.from_id(trade_id, 1)
-    assert trade.trade_id == trade_id
-    return trade
 
 
 def first_trade_from(simulator: Simulator, symbol: str, since_ms: int) -> SimTrade:
