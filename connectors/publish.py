@@ -264,11 +264,17 @@ class FeedBatcher:
             DataQualityKind.GAP, detail=f"{gap.size} messages lost: sequence numbers {gap.first}..{gap.last} "
             "never arrived", count=gap.size, first_missing=str(gap.first), last_missing=str(gap.last),
         )  # fmt: skip
-        if self.gaps is not None:
-            for symbol_gap in self.tracker.resume_gaps(MISSED_IN_SEQUENCE_GAP):
-                if symbol_gap.symbol not in self.resumes_queued:  # one waiting backfill covers later jumps too
-                    self.resumes_queued.add(symbol_gap.symbol)
-                    self.gaps.put_nowait(symbol_gap)
+        self.queue_resumes(MISSED_IN_SEQUENCE_GAP)
+
+    def queue_resumes(self, cause: str) -> None:
+        """Queue a backfill of every symbol from its last trade id (:meth:`TradeTracker.resume_gaps`),
+        except for symbols whose previous one has not started: it covers this too."""
+        if self.gaps is None:
+            return
+        for gap in self.tracker.resume_gaps(cause):
+            if gap.symbol not in self.resumes_queued:
+                self.resumes_queued.add(gap.symbol)
+                self.gaps.put_nowait(gap)
 
     def _report_gap(self, gap: Gap, size: int, detail: str) -> None:
         self.stats.gaps += 1

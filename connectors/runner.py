@@ -37,7 +37,15 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidURI, WebSocketException
 
-from connectors.backfill import DEFAULT_WINDOW, Backfiller, Gap, SequenceTracker, TradeTracker, can_backfill
+from connectors.backfill import (
+    DEFAULT_WINDOW,
+    MISSED_DISCONNECTED,
+    Backfiller,
+    Gap,
+    SequenceTracker,
+    TradeTracker,
+    can_backfill,
+)
 from connectors.backoff import Backoff, race
 from connectors.ccxt_pro import CcxtProSource
 from connectors.errors import ConnectionLost, ConnectorError, ParseError, VenueError
@@ -240,8 +248,7 @@ class Connector:
                 tasks.append(self._pinger(connection, venue.PING_INTERVAL, venue.PING_MESSAGE))
             if reconnecting and self.backfiller is not None:
                 if self.numbered is not None:  # ids skip: any symbol may have missed trades
-                    for gap in self.tracker.resume_gaps():
-                        self._gaps.put_nowait(gap)
+                    self.feed.queue_resumes(MISSED_DISCONNECTED)
                 else:
                     tasks.append(self._tail_check())
             await race(stop, tasks)
