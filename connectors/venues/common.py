@@ -162,18 +162,6 @@ def symbol_channels(
     return [(to_venue(symbol), name) for symbol in symbols for name in names]
 
 
-def missing_trade_ids(previous_id: str, trade_id: str) -> range:
-    """The trade ids missing between two trades of a venue whose ids are consecutive integers.
-
-    Use only where the venue module says ``SEQUENTIAL_TRADE_IDS = True``. Returns an empty range
-    when ``trade_id`` follows ``previous_id`` or is not newer (a replay or a snapshot overlap).
-
-    Raises:
-        ValueError: either id is not an integer.
-    """
-    return range(int(previous_id) + 1, int(trade_id))
-
-
 def parse_each(
     parse: Callable[[bytes | str, int], list[Event]], frames: Sequence[bytes | str], received_ns: Sequence[int]
 ) -> list[Event]:

@@ -4,7 +4,7 @@ import pytest
 
 from connectors import ConnectionLost, ConnectorError, ParseError, SymbolError, VenueError
 from connectors.registry import VENUES, Channel, get_venue
-from connectors.venues.common import QUOTE_ASSETS, missing_trade_ids, split_concatenated
+from connectors.venues.common import QUOTE_ASSETS, split_concatenated
 
 
 def test_concatenated_symbols_split_by_the_longest_quote_asset() -> None:
@@ -16,15 +16,6 @@ def test_concatenated_symbols_split_by_the_longest_quote_asset() -> None:
     assert list(QUOTE_ASSETS) == sorted(QUOTE_ASSETS, key=lambda asset: (-len(asset), asset))
     with pytest.raises(SymbolError, match="no known quote asset"):
         split_concatenated("BTCXYZ", "bybit")
-
-
-def test_missing_trade_ids_bound_a_gap_and_ignore_replays() -> None:
-    assert missing_trade_ids("100", "101") == range(0)
-    assert missing_trade_ids("100", "104") == range(101, 104)
-    assert list(missing_trade_ids("100", "103")) == [101, 102]
-    assert missing_trade_ids("100", "90") == range(0)
-    with pytest.raises(ValueError):
-        missing_trade_ids("abc", "1")
 
 
 def test_errors_say_whether_to_retry() -> None:
