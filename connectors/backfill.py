@@ -348,9 +348,28 @@ def kraken_cursor(rows: Sequence[Mapping[str, Any]]) -> str | None:
 TIME_CURSORS: Final[Mapping[str, TimeCursor]] = {"kraken": kraken_cursor}
 
 
+@dataclass(frozen=True, slots=True)
+class NewestFirst:
+    """A venue whose trade history pages from the newest trade back, by id (OKX's ``after``).
+
+    ``params`` select the history endpoint; ``after`` then names the oldest id of the last page.
+    """
+
+    params: Mapping[str, str]
+    limit: int
+    cursor: str = "after"
+
+
+#: Venues whose ccxt client pages trades from the newest back: a gap is walked back to its first id.
+NEWEST_FIRST: Final[Mapping[str, NewestFirst]] = {
+    "okx": NewestFirst({"method": "publicGetMarketHistoryTrades", "type": "1"}, limit=100),
+}
+
+
 def can_backfill(exchange: str) -> bool:
-    """The venue's REST pages trades by id (:data:`GAP_PARAMS`) or by time (:data:`TIME_CURSORS`)."""
-    return exchange in GAP_PARAMS or exchange in TIME_CURSORS
+    """The venue's REST pages trades by id, forward (:data:`GAP_PARAMS`) or back
+    (:data:`NEWEST_FIRST`), or by time (:data:`TIME_CURSORS`)."""
+    return exchange in GAP_PARAMS or exchange in TIME_CURSORS or exchange in NEWEST_FIRST
 
 
 def _check_single_trade(row: Mapping[str, Any]) -> None:
@@ -374,8 +393,8 @@ class Backfiller:
         max_pages: give up an open gap after this many pages.
 
     Raises:
-        KeyError: the venue pages trades neither by id (:data:`GAP_PARAMS`) nor by time
-            (:data:`TIME_CURSORS`), or ccxt lacks ``ccxt_id``.
+        KeyError: the venue pages trades neither by id nor by time (see :func:`can_backfill`),
+            or ccxt lacks ``ccxt_id``.
     """
 
     def __init__(
@@ -394,6 +413,7 @@ class Backfiller:
             raise KeyError(f"{exchange}: no trade paging by id or time is known for its REST")
         self._gap_params = GAP_PARAMS.get(exchange)
         self._time_cursor = TIME_CURSORS.get(exchange)
+        self._newest_first = NEWEST_FIRST.get(exchange)
         if client is None:
             client = getattr(ccxt.async_support, ccxt_id)(self._config)
         self._client = client
@@ -407,6 +427,8 @@ class Backfiller:
         venue's cursor. Never raises for a venue or network failure: the result carries
         ``error`` and what was fetched before it, so the caller reports a partial backfill.
         """
+        if self._newest_first is not None:
+            return await self._fetch_back(gap, self._newest_first)
         result = BackfillResult(gap)
         symbol = to_ccxt_symbol(gap.symbol)
         next_id = gap.first
@@ -453,6 +475,39 @@ class Backfiller:
                 return result
             next_id = max(next_id, highest + 1)
         result.error = f"gave up after {self._max_pages} pages"
+        return result
+
+    async def _fetch_back(self, gap: Gap, paging: NewestFirst) -> BackfillResult:
+        """From the newest trade back until ``gap.first`` is reached: the trades inside the gap."""
+        result = BackfillResult(gap)
+        symbol = to_ccxt_symbol(gap.symbol)
+        cursor: int | None = None
+        kept: dict[int, Trade] = {}
+        for _page in range(self._max_pages):
+            params = dict(paging.params) | ({} if cursor is None else {paging.cursor: str(cursor)})
+            try:
+                rows = await self._client.fetch_trades(symbol, limit=paging.limit, params=params)
+            except ccxt.BaseError as exc:
+                result.error = f"{type(exc).__name__}: {exc}"
+                break
+            lowest: int | None = None
+            for event in events_from_trades(self.exchange, rows, time.time_ns()):
+                if isinstance(event, Trade):
+                    number = int(event.trade_id)
+                    lowest = number if lowest is None else min(lowest, number)
+                    if number >= gap.first and (gap.last is None or number <= gap.last):
+                        kept[number] = event
+                elif isinstance(event, DeadLetter):
+                    result.dead_letters.append(event)
+            if lowest is not None and lowest <= gap.first:
+                result.complete = True  # walked back past the gap's first id
+                break
+            if lowest is None or (cursor is not None and lowest >= cursor):
+                break  # the history ends before the gap starts
+            cursor = lowest
+        else:
+            result.error = f"gave up after {self._max_pages} pages"
+        result.trades = [kept[number] for number in sorted(kept)]
         return result
 
     def _id_params(self, next_id: int) -> dict[str, Any]:

@@ -247,7 +247,7 @@ class Connector:
             if venue.PING_INTERVAL is not None and venue.PING_MESSAGE is not None:
                 tasks.append(self._pinger(connection, venue.PING_INTERVAL, venue.PING_MESSAGE))
             if reconnecting and self.backfiller is not None:
-                if self.numbered is not None:  # ids skip: any symbol may have missed trades
+                if not self.tracker.sequential:  # ids skip: any symbol may have missed trades
                     self.feed.queue_resumes(MISSED_DISCONNECTED)
                 else:
                     tasks.append(self._tail_check())

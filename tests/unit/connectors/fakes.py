@@ -88,5 +88,25 @@ class TimePagingClient:
         pass
 
 
+class NewestFirstClient:
+    """A ccxt async client paging like okx's history-trades: the ``limit`` trades below
+    ``params["after"]`` (or the latest), newest first, as ccxt returns them (oldest first)."""
+
+    def __init__(self, history: list[dict[str, Any]]) -> None:
+        self.history = history
+        self.calls: list[dict[str, Any]] = []
+
+    async def fetch_trades(
+        self, symbol: str, since: int | None = None, limit: int | None = None, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        params = params or {}
+        self.calls.append({"symbol": symbol, "limit": limit, **params})
+        older = [row for row in self.history if "after" not in params or int(row["id"]) < int(params["after"])]
+        return older[-(limit or 100) :]
+
+    async def close(self) -> None:
+        pass
+
+
 def events_of(sent: list[Event], kind: type[Event]) -> list[Event]:
     return [event for event in sent if isinstance(event, kind)]

@@ -17,7 +17,7 @@ from connectors.backfill import (
     kraken_cursor,
 )
 from nashipai.events import DeadLetter, Event, Quote, Side, Trade
-from tests.unit.connectors.fakes import PagingClient, TimePagingClient, ccxt_trade
+from tests.unit.connectors.fakes import NewestFirstClient, PagingClient, TimePagingClient, ccxt_trade
 
 
 def trade(trade_id: int | str, symbol: str = "BTC-USDT") -> Trade:
@@ -155,7 +155,7 @@ async def test_unusable_rows_become_dead_letters() -> None:
 
 def test_venues_without_paging_by_id_or_time_have_no_backfiller() -> None:
     with pytest.raises(KeyError):
-        Backfiller("okx", "okx", client=PagingClient([]))
+        Backfiller("bybit", "bybit", client=PagingClient([]))
 
 
 def test_a_missing_id_arriving_late_on_the_live_stream_is_admitted_once() -> None:
@@ -229,4 +229,24 @@ async def test_a_time_paged_backfill_needs_a_time_and_a_cursor() -> None:
     result = await backfiller.fetch(Gap("BTC-USDT", 3, 9))
     assert result.error is not None and "no trade time" in result.error and client.calls == []
     assert kraken_cursor([ccxt_trade(1)]) is None  # a response without Kraken's "last"
-    assert can_backfill("kraken") and can_backfill("coinbase") and not can_backfill("okx")
+    assert can_backfill("kraken") and can_backfill("coinbase") and can_backfill("okx") and not can_backfill("bybit")
+
+
+async def test_okx_walks_back_from_the_newest_trade_to_the_gaps_first_id() -> None:
+    client = NewestFirstClient([ccxt_trade(i) for i in range(1, 50)])
+    backfiller = Backfiller("okx", "okx", client=client)
+    open_gap = await backfiller.fetch(Gap("BTC-USDT", 12))  # ids need not be consecutive: walk by id
+    assert [call.get("after") for call in client.calls] == [None]  # the latest 100 reach back past 12
+    assert client.calls[0]["method"] == "publicGetMarketHistoryTrades" and client.calls[0]["limit"] == 100
+    assert [int(t.trade_id) for t in open_gap.trades] == list(range(12, 50)) and open_gap.complete
+    paged = Backfiller("okx", "okx", client=(small := NewestFirstClient([ccxt_trade(i) for i in range(1, 350)])))
+    closed = await paged.fetch(Gap("BTC-USDT", 20, 30))
+    assert [call.get("after") for call in small.calls] == [None, "250", "150", "50"]
+    assert [int(t.trade_id) for t in closed.trades] == list(range(20, 31)) and closed.complete
+
+
+async def test_a_walk_back_that_never_reaches_the_gap_is_incomplete() -> None:
+    client = NewestFirstClient([ccxt_trade(i) for i in range(500, 560)])  # history starts after the gap
+    result = await Backfiller("okx", "okx", client=client).fetch(Gap("BTC-USDT", 100))
+    assert not result.complete and result.error is None
+    assert [int(t.trade_id) for t in result.trades] == list(range(500, 560))

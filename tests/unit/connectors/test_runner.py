@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
+from connectors.backfill import Backfiller
 from connectors.backoff import Backoff, race
 from connectors.errors import VenueError
 from connectors.publish import Publisher
 from connectors.registry import get_venue
 from connectors.runner import Connector, RunnerOptions
 from nashipai.events import DataQualityKind
-from tests.unit.connectors.fakes import RecordingProducer
+from tests.unit.connectors.fakes import NewestFirstClient, RecordingProducer, ccxt_trade
 
 OPTIONS = RunnerOptions(stale_after=5.0, backoff_initial=0.01, backoff_cap=0.05, seed=3, ensure_topics=False,
                         flush_interval=0.001)  # fmt: skip
@@ -214,3 +215,35 @@ async def test_a_jump_in_coinbase_message_numbers_is_a_gap_of_the_connection(ser
     assert (gap.kind, gap.symbol, gap.first_missing, gap.last_missing, gap.count) == (DataQualityKind.GAP, "*", "3",
                                                                                         "4", 2)  # fmt: skip
     assert "2 messages lost" in gap.detail and feed.stats.gaps == 1 and feed.stats.decode_errors == 1
+
+
+def okx_trade(trade_id: int) -> str:
+    trade = {"instId": "BTC-USDT", "tradeId": str(trade_id), "px": "100.5", "sz": "0.1", "side": "buy",
+             "ts": str(1_700_000_000_000 + trade_id), "count": "1", "source": "0", "seqId": trade_id}  # fmt: skip
+    return json.dumps({"arg": {"channel": "trades", "instId": "BTC-USDT"}, "data": [trade]})
+
+
+async def test_after_a_reconnect_a_venue_whose_ids_skip_backfills_from_its_newest_id(
+    server: Callable[..., Awaitable],
+) -> None:
+    async def script(connection: ServerConnection, index: int) -> None:
+        for trade_id in [10, 12] if index == 0 else [20]:
+            await connection.send(okx_trade(trade_id))
+        if index == 0:
+            await connection.close(1001, "going away")
+        else:
+            await connection.wait_closed()
+
+    url, _received = await server(script, ack=None)
+    producer = RecordingProducer()
+    history = NewestFirstClient([ccxt_trade(i) for i in (*range(1, 13), 14, 17, 19)])  # 13..19 traded while away
+    feed = Connector(Publisher(producer, "okx", "ns"), ["BTC-USDT"], venue=get_venue("okx"), url=url, options=OPTIONS,
+                     backfiller=Backfiller("okx", "okx", client=history))  # fmt: skip
+    await run_until(feed, lambda: feed.stats.backfilled == 3)
+    published = [int(t.trade_id) for t in producer.events("md.trades.ns", "Trade")]
+    assert sorted(published) == [10, 12, 14, 17, 19, 20]  # the backfill may land before or after 20 comes live
+    quality = producer.events("md.data_quality.ns", "DataQualityEvent")
+    assert [(e.kind, e.first_missing, e.last_missing, e.count) for e in quality] == [
+        (DataQualityKind.RECONNECT, None, None, 1), (DataQualityKind.GAP, "13", "19", 3),
+        (DataQualityKind.BACKFILL, "13", "19", 3),
+    ]  # fmt: skip
