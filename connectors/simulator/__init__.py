@@ -1,19 +1,26 @@
-"""The local exchange simulator: a Binance-spot-, Coinbase- and Kraken-compatible venue on localhost.
+"""The local exchange simulator: a Binance-spot-, Coinbase-, Kraken- and OKX-compatible venue on localhost.
 
 It speaks Binance's spot websocket streams (``/ws/<stream>``, ``/stream?streams=..``, live
 SUBSCRIBE/UNSUBSCRIBE) and the public REST endpoints ccxt's binance client needs, and, over the
 same market, Coinbase Advanced Trade market data (websocket ``/coinbase``) and the Coinbase
-Exchange public REST endpoints (``/coinbase/...``, :mod:`.coinbase`) and Kraken Spot's public
-market data REST endpoints (``/kraken/0/public/...``, :mod:`.kraken`), over a seeded synthetic
-market (:mod:`.model`) or a replayed recording (:mod:`.replay`), with fault injection
-(:mod:`.faults`) and counts (``GET /sim/stats``).
+Exchange public REST endpoints (``/coinbase/...``, :mod:`.coinbase`), Kraken Spot's public
+market data REST endpoints (``/kraken/0/public/...``, :mod:`.kraken`) and OKX v5's
+(``/okx/api/v5/...``, :mod:`.okx`), over a seeded synthetic market (:mod:`.model`) or a
+replayed recording (:mod:`.replay`), with fault injection (:mod:`.faults`) and counts
+(``GET /sim/stats``).
 
 Entry points: :class:`Simulator` (async, in-process), :class:`SimulatorThread` (a background
-thread for synchronous code), :func:`binance_client_config`, :func:`coinbase_client_config` and
-:func:`kraken_client_config` (ccxt configs pointing at it) and the typer ``app`` in :mod:`.cli`.
+thread for synchronous code), :func:`binance_client_config`, :func:`coinbase_client_config`,
+:func:`kraken_client_config` and :func:`okx_client_config` (ccxt configs pointing at it) and the
+typer ``app`` in :mod:`.cli`.
 """
 
-from connectors.simulator.ccxt_urls import binance_client_config, coinbase_client_config, kraken_client_config
+from connectors.simulator.ccxt_urls import (
+    binance_client_config,
+    coinbase_client_config,
+    kraken_client_config,
+    okx_client_config,
+)
 from connectors.simulator.config import SimulatorConfig
 from connectors.simulator.faults import FaultKind, FaultRecord, FaultRequest, MalformedVariant, ScheduledFault
 from connectors.simulator.instruments import Instrument, make_instrument, parse_symbol_list
@@ -41,5 +48,6 @@ __all__ = [
     "coinbase_client_config",
     "kraken_client_config",
     "make_instrument",
+    "okx_client_config",
     "parse_symbol_list",
 ]

@@ -1,9 +1,9 @@
 """ccxt configs that point a ``binance`` client (REST and ccxt.pro websockets), a
-``coinbaseexchange`` client (REST) or a ``kraken`` client (REST) at the simulator.
+``coinbaseexchange`` client (REST), a ``kraken`` client (REST) or an ``okx`` client (REST) at the simulator.
 
 Every base URL the ccxt exchange knows is replaced, not only the spot ones, so no call can leave
 the machine: endpoints the simulator lacks answer 404 locally. Rate limiting is off (the
-simulator does not limit); binance's ``load_markets`` asks for spot markets only, kraken's
+simulator does not limit); binance's and okx's ``load_markets`` ask for spot markets only, kraken's
 for ``Assets`` and ``AssetPairs`` (no server time).
 """
 
@@ -100,3 +100,33 @@ def kraken_client_config(rest_base: str, **options: Any) -> dict[str, Any]:
     """
     api = {key: rest_base.rstrip("/") + KRAKEN_PREFIX for key in KRAKEN_API_KEYS}
     return {"urls": {"api": api}, "enableRateLimit": False, "options": {"adjustForTimeDifference": False, **options}}
+
+
+#: ccxt okx ``urls['api']`` (and ``urls['test']``) keys, in place of ``https://{hostname}`` (www.okx.com).
+OKX_API_KEYS = ("rest",)
+OKX_PREFIX = "/okx"
+
+
+def okx_client_config(rest_base: str, **options: Any) -> dict[str, Any]:
+    """The config for ``ccxt.okx(...)`` or ``ccxt.async_support.okx(...)`` (spot REST).
+
+    ``load_markets`` then asks for ``public/instruments?instType=SPOT`` only: no other instrument
+    type, no server time (``adjustForTimeDifference`` off) and no currencies (ccxt's okx asks for
+    those only with credentials).
+
+    Args:
+        rest_base: the simulator's REST base, e.g. ``http://127.0.0.1:9444`` (``Simulator.rest_base_url``);
+            the OKX endpoints are under its ``/okx`` (ccxt appends ``/api/v5/<path>``).
+        options: extra entries merged into ccxt's ``options``.
+    """
+    api = {key: rest_base.rstrip("/") + OKX_PREFIX for key in OKX_API_KEYS}
+    return {
+        "urls": {"api": api, "test": dict(api)},
+        "enableRateLimit": False,
+        "options": {
+            "defaultType": "spot",
+            "fetchMarkets": {"types": ["spot"]},
+            "adjustForTimeDifference": False,
+            **options,
+        },
+    }

@@ -1,2 +1,2 @@
 """The simulator's REST side: Binance's public spot endpoints, Coinbase Exchange's under
-``/coinbase``, and the ``/sim`` control routes."""
+``/coinbase``, Kraken's under ``/kraken``, OKX's under ``/okx``, and the ``/sim`` control routes."""

@@ -1,5 +1,6 @@
 """The simulator's REST app: Binance's public spot endpoints, Coinbase Exchange's public ones under
-``/coinbase``, Kraken Spot's public market data under ``/kraken``, and the ``/sim`` control routes.
+``/coinbase``, Kraken Spot's and OKX's public market data under ``/kraken`` and ``/okx``, and the
+``/sim`` control routes.
 
 Seam for signed endpoints: a later ``routes/orders.py`` (``POST /api/v3/order``, ``GET
 /api/v3/account``...) is one more module in :data:`ROUTERS`, with its signature check as a
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 
 from connectors.simulator.rest.deps import Controller
 from connectors.simulator.rest.errors import BinanceError, ErrorCode, binance_error_handler
-from connectors.simulator.rest.routes import coinbase, control, general, kraken, market, trades
+from connectors.simulator.rest.routes import coinbase, control, general, kraken, market, okx, trades
 from connectors.simulator.venue import Venue
 
 #: Every router of the app, one per concern.
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     market.router,
     coinbase.router,
     kraken.router,
+    okx.router,
     control.router,
 )
 
@@ -38,13 +40,14 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 
 def create_app(venue: Venue, controller: Controller) -> FastAPI:
     """Build the REST app over a venue; ``controller`` serves ``/sim/stats`` and ``/sim/faults``."""
-    title = "Nashipai exchange simulator (Binance spot, Coinbase, Kraken)"
+    title = "Nashipai exchange simulator (Binance spot, Coinbase, Kraken, OKX)"
     app = FastAPI(title=title, docs_url="/sim/docs", redoc_url=None)
     app.state.venue = venue
     app.state.controller = controller
     app.add_exception_handler(BinanceError, binance_error_handler)
     app.add_exception_handler(coinbase.CoinbaseError, coinbase.coinbase_error_handler)
     app.add_exception_handler(kraken.KrakenError, kraken.kraken_error_handler)
+    app.add_exception_handler(okx.OkxError, okx.okx_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for router in ROUTERS:
         app.include_router(router)
