@@ -69,9 +69,13 @@ def rest_config_for(
             from connectors.simulator import kraken_client_config
 
             config = kraken_client_config(rest_url)
+        elif exchange == "okx":
+            from connectors.simulator import okx_client_config
+
+            config = okx_client_config(rest_url)
         else:
             raise typer.BadParameter(
-                "--rest-url is supported for binance, coinbase and kraken (the simulator's REST dialects) only",
+                "--rest-url is supported for binance, coinbase, kraken and okx (the simulator's REST dialects) only",
                 param_hint="--rest-url",
             )
     if api_key:

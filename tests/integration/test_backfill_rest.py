@@ -1,8 +1,9 @@
 """REST backfill with the real ccxt clients against the simulator, one venue dialect each.
 
-Binance and Coinbase page by trade id (``fromId``; ``before``), Kraken by time from the last
-trade seen (``since``, then Kraken's ``last`` cursor). Each must return exactly the trades the
-simulator made inside the gap, including those a ``skip_ids`` fault kept off the websockets.
+Binance and Coinbase page forward by trade id (``fromId``; ``before``), OKX back from the
+newest trade (``after``), Kraken by time from the last trade seen (``since``, then Kraken's
+``last`` cursor). Each must return exactly the trades the simulator made inside the gap,
+including those a ``skip_ids`` fault kept off the websockets.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from connectors.simulator import (
     coinbase_client_config,
     kraken_client_config,
     make_instrument,
+    okx_client_config,
 )
 from nashipai.events import Side
 
@@ -35,6 +37,7 @@ CONFIGS: dict[str, Callable[[Simulator], dict[str, Any]]] = {
     "binance": lambda sim: binance_client_config(sim.rest_base_url, sim.ws_base_url),
     "coinbase": lambda sim: coinbase_client_config(sim.rest_base_url),
     "kraken": lambda sim: kraken_client_config(sim.rest_base_url),
+    "okx": lambda sim: okx_client_config(sim.rest_base_url),
 }
 
 

@@ -22,8 +22,10 @@ def test_rest_url_points_the_binance_backfill_client_at_the_simulator() -> None:
     assert coinbase is not None and coinbase["urls"]["api"]["public"] == "http://127.0.0.1:9444/coinbase"
     kraken = rest_config_for("kraken", "http://127.0.0.1:9444", None, None)
     assert kraken is not None and kraken["urls"]["api"]["public"] == "http://127.0.0.1:9444/kraken"
-    with pytest.raises(typer.BadParameter, match="binance, coinbase and kraken"):
-        rest_config_for("okx", "http://127.0.0.1:1", None, None)
+    okx = rest_config_for("okx", "http://127.0.0.1:9444", None, None)
+    assert okx is not None and okx["urls"]["api"]["rest"] == "http://127.0.0.1:9444/okx"
+    with pytest.raises(typer.BadParameter, match="binance, coinbase, kraken and okx"):
+        rest_config_for("bybit", "http://127.0.0.1:1", None, None)
 
 
 def test_status_line_shows_rate_reconnects_and_gaps() -> None:
