@@ -3,7 +3,6 @@ pages its trades, trades hidden from the websockets included, and raw answers in
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
@@ -14,18 +13,20 @@ import aiohttp
 import ccxt
 import ccxt.async_support as ccxt_async
 import pytest
-import websockets
 
 from connectors.simulator import (
-    FaultKind,
-    FaultRequest,
-    ModelParams,
     Simulator,
-    SimulatorConfig,
     kraken_client_config,
 )
 from connectors.simulator.model import SimTrade
-from tests.integration.simulated import history_trade, two_symbol_market
+from tests.integration.simulated import (
+    assert_ccxt_trades_match,
+    finished_market,
+    hide_trades,
+    history_trade,
+    sorted_ids,
+    two_symbol_market,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,17 +53,10 @@ def first_trade_from(simulator: Simulator, symbol: str, since_ms: int) -> SimTra
 
 
 def assert_matches_history(simulator: Simulator, symbol: str, trades: list[dict[str, Any]]) -> None:
+    assert_ccxt_trades_match(simulator, symbol, trades)
     for trade in trades:
         expected = history_trade(simulator, symbol, int(trade["id"]))
-        assert trade["id"] == str(expected.trade_id) and trade["symbol"] == symbol.replace("-", "/")
-        assert (trade["price"], trade["amount"]) == (expected.price, expected.size)
-        assert trade["timestamp"] == expected.time_ms
-        assert trade["side"] == ("sell" if expected.buyer_is_maker else "buy")
         assert trade["type"] == "market" and trade["info"][6] == expected.trade_id
-
-
-def sorted_ids(trades: list[dict[str, Any]]) -> list[int]:
-    return sorted(int(trade["id"]) for trade in trades)
 
 
 def cursor_of(trades: list[dict[str, Any]]) -> str:
@@ -114,11 +108,7 @@ async def test_ccxt_fetches_the_trades_since_a_time_with_their_ids_sides_and_tim
 
 async def test_paging_by_the_last_cursor_continues_without_loss_or_repeat() -> None:
     # A finished market (a live one outruns pages of 7), dense enough that pages end inside milliseconds.
-    config = SimulatorConfig(model=ModelParams(rate=2000), seed=5, max_trades=400)
-    async with Simulator(config) as simulator:
-        assert simulator.venue is not None
-        while not simulator.venue.done:
-            await asyncio.sleep(0.02)
+    async with finished_market(seed=5, trades=400) as simulator:
         client = ccxt_async.kraken(kraken_client_config(simulator.rest_base_url))
         walked: list[int] = []
         cursors: list[str] = []
@@ -137,13 +127,7 @@ async def test_paging_by_the_last_cursor_continues_without_loss_or_repeat() -> N
 
 
 async def test_trades_hidden_from_websockets_by_skip_ids_are_fetched(simulator: Simulator, exchange: Any) -> None:
-    async with websockets.connect(f"{simulator.ws_base_url}/ws/btcusdt@trade") as connection:
-        seen = [json.loads(await asyncio.wait_for(connection.recv(), 5))["t"] for _ in range(5)]
-        record = simulator.apply_fault(FaultRequest(kind=FaultKind.SKIP_IDS, count=9, symbol="BTC-USDT"))
-        while len(seen) < 2 or seen[-1] == seen[-2] + 1:
-            seen.append(json.loads(await asyncio.wait_for(connection.recv(), 5))["t"])
-    first_missing, next_seen = seen[-2] + 1, seen[-1]
-    assert record.affected == 9 and next_seen - first_missing == 9
+    first_missing, next_seen = await hide_trades(simulator, 9)
 
     since_ms = history_trade(simulator, "BTC-USDT", first_missing).time_ms
     trades = await exchange.fetch_trades("BTC/USDT", since=since_ms)  # a limit would be the count of the whole second

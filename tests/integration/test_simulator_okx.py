@@ -14,17 +14,19 @@ import aiohttp
 import ccxt
 import ccxt.async_support as ccxt_async
 import pytest
-import websockets
 
 from connectors.simulator import (
-    FaultKind,
-    FaultRequest,
-    ModelParams,
     Simulator,
-    SimulatorConfig,
     okx_client_config,
 )
-from tests.integration.simulated import history_trade, two_symbol_market
+from tests.integration.simulated import (
+    assert_ccxt_trades_match,
+    finished_market,
+    hide_trades,
+    history_trade,
+    sorted_ids,
+    two_symbol_market,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -45,17 +47,8 @@ async def exchange(simulator: Simulator) -> AsyncIterator[Any]:
 
 
 def assert_matches_history(simulator: Simulator, symbol: str, trades: list[dict[str, Any]]) -> None:
-    for trade in trades:
-        expected = history_trade(simulator, symbol, int(trade["id"]))
-        assert trade["id"] == str(expected.trade_id) and trade["symbol"] == symbol.replace("-", "/")
-        assert (trade["price"], trade["amount"]) == (expected.price, expected.size)
-        assert trade["timestamp"] == expected.time_ms
-        assert trade["side"] == ("sell" if expected.buyer_is_maker else "buy")
-        assert trade["info"]["instId"] == symbol and trade["info"]["source"] == "0"
-
-
-def sorted_ids(trades: list[dict[str, Any]]) -> list[int]:
-    return sorted(int(trade["id"]) for trade in trades)
+    assert_ccxt_trades_match(simulator, symbol, trades)
+    assert all(trade["info"]["instId"] == symbol and trade["info"]["source"] == "0" for trade in trades)
 
 
 async def get(simulator: Simulator, path: str) -> tuple[int, Any]:
@@ -102,11 +95,7 @@ async def test_ccxt_fetches_the_hundred_trades_below_an_id_with_exact_values(
 
 
 async def test_paging_back_by_the_oldest_id_walks_the_history_without_loss_or_repeat() -> None:
-    config = SimulatorConfig(model=ModelParams(rate=2000), seed=6, max_trades=450)
-    async with Simulator(config) as simulator:
-        assert simulator.venue is not None
-        while not simulator.venue.done:
-            await asyncio.sleep(0.02)
+    async with finished_market(seed=6, trades=450) as simulator:
         client = ccxt_async.okx(okx_client_config(simulator.rest_base_url))
         walked: list[int] = []
         pages: list[int] = []
@@ -124,13 +113,7 @@ async def test_paging_back_by_the_oldest_id_walks_the_history_without_loss_or_re
 
 
 async def test_trades_hidden_from_websockets_by_skip_ids_are_fetched(simulator: Simulator, exchange: Any) -> None:
-    async with websockets.connect(f"{simulator.ws_base_url}/ws/btcusdt@trade") as connection:
-        seen = [json.loads(await asyncio.wait_for(connection.recv(), 5))["t"] for _ in range(5)]
-        record = simulator.apply_fault(FaultRequest(kind=FaultKind.SKIP_IDS, count=9, symbol="BTC-USDT"))
-        while len(seen) < 2 or seen[-1] == seen[-2] + 1:
-            seen.append(json.loads(await asyncio.wait_for(connection.recv(), 5))["t"])
-    first_missing, next_seen = seen[-2] + 1, seen[-1]
-    assert record.affected == 9 and next_seen - first_missing == 9
+    first_missing, next_seen = await hide_trades(simulator, 9)
 
     trades = await exchange.fetch_trades("BTC/USDT", limit=100, params={**BY_ID, "after": str(next_seen)})
     assert sorted_ids(trades) == list(range(next_seen - 100, next_seen))

@@ -39,43 +39,48 @@ def ccxt_trade(trade_id: int, symbol: str = "BTC/USDT", timestamp: int = 1_700_0
     }  # fmt: skip
 
 
-class PagingClient:
-    """A ccxt async client over a trade history: ``fetch_trades`` honours ``fromId`` and ``limit``."""
-
-    def __init__(self, history: list[dict[str, Any]], fail_after: int | None = None) -> None:
-        self.history = history
-        self.calls: list[dict[str, Any]] = []
-        self.fail_after = fail_after
-        self.closed = False
-
-    async def fetch_trades(self, symbol: str, since: int | None = None, limit: int | None = None,
-                           params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        params = params or {}
-        self.calls.append({"symbol": symbol, "limit": limit, **params})
-        if self.fail_after is not None and len(self.calls) > self.fail_after:
-            raise ccxt.NetworkError("connection reset")
-        rows = [row for row in self.history if int(row["id"]) >= params["fromId"]]
-        return rows[: limit or 500]
-
-    async def close(self) -> None:
-        self.closed = True
-
-
-class TimePagingClient:
-    """A ccxt async client paging like kraken's: ``params["since"]`` (ns) -> the trades after that
-    time, at most ``limit``, with the next cursor (the newest trade's time in ns) appended to the
-    newest row's raw ``info``, as ccxt's kraken appends Kraken's ``last``. Rows are ``ccxt_trade``s
-    whose ``timestamp`` (ms) is their time."""
+class _HistoryClient:
+    """A ccxt async client over a trade history (``ccxt_trade`` rows, oldest first) that records
+    its calls; subclasses page it as one venue does."""
 
     def __init__(self, history: list[dict[str, Any]]) -> None:
         self.history = history
         self.calls: list[dict[str, Any]] = []
+        self.closed = False
 
     async def fetch_trades(
         self, symbol: str, since: int | None = None, limit: int | None = None, params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         params = params or {}
         self.calls.append({"symbol": symbol, "limit": limit, **params})
+        return self.page(params, limit)
+
+    def page(self, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class PagingClient(_HistoryClient):
+    """Pages like binance: ``fromId`` and ``limit``; fails with a NetworkError after ``fail_after`` calls."""
+
+    def __init__(self, history: list[dict[str, Any]], fail_after: int | None = None) -> None:
+        super().__init__(history)
+        self.fail_after = fail_after
+
+    def page(self, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
+        if self.fail_after is not None and len(self.calls) > self.fail_after:
+            raise ccxt.NetworkError("connection reset")
+        return [row for row in self.history if int(row["id"]) >= params["fromId"]][: limit or 500]
+
+
+class TimePagingClient(_HistoryClient):
+    """Pages like kraken: ``params["since"]`` (ns) -> the trades after that time, at most
+    ``limit``, with the next cursor (the newest trade's time in ns) appended to the newest row's
+    raw ``info``, as ccxt's kraken appends Kraken's ``last``. A row's ``timestamp`` (ms) is its time."""
+
+    def page(self, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
         after = int(params["since"])
         rows = [row for row in self.history if row["timestamp"] * 1_000_000 > after][: limit or 1000]
         if rows:
@@ -84,28 +89,14 @@ class TimePagingClient:
                                           str(newest["timestamp"] * 1_000_000)]}  # fmt: skip
         return rows
 
-    async def close(self) -> None:
-        pass
 
+class NewestFirstClient(_HistoryClient):
+    """Pages like okx's history-trades: the ``limit`` trades below ``params["after"]`` (or the
+    latest), newest first on the venue, oldest first as ccxt returns them."""
 
-class NewestFirstClient:
-    """A ccxt async client paging like okx's history-trades: the ``limit`` trades below
-    ``params["after"]`` (or the latest), newest first, as ccxt returns them (oldest first)."""
-
-    def __init__(self, history: list[dict[str, Any]]) -> None:
-        self.history = history
-        self.calls: list[dict[str, Any]] = []
-
-    async def fetch_trades(
-        self, symbol: str, since: int | None = None, limit: int | None = None, params: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        params = params or {}
-        self.calls.append({"symbol": symbol, "limit": limit, **params})
+    def page(self, params: dict[str, Any], limit: int | None) -> list[dict[str, Any]]:
         older = [row for row in self.history if "after" not in params or int(row["id"]) < int(params["after"])]
         return older[-(limit or 100) :]
-
-    async def close(self) -> None:
-        pass
 
 
 def events_of(sent: list[Event], kind: type[Event]) -> list[Event]:

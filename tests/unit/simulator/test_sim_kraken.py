@@ -32,21 +32,11 @@ from connectors.simulator.kraken.trades import (
     with_times,
 )
 from connectors.simulator.model import SimTrade
+from tests.unit.simulator.histories import history_of, sim_trade
 
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z, a whole second
 BTC = make_instrument("BTC-USDT")
 ETH = make_instrument("ETH-USDT")
-
-
-def sim_trade(trade_id: int, time_ms: int, *, taker_buys: bool = True) -> SimTrade:
-    return SimTrade(trade_id=trade_id, price=65000.5, size=0.0123, buyer_is_maker=not taker_buys, time_ms=time_ms)
-
-
-def history_of(times: list[int], capacity: int = 1000) -> TradeHistory:
-    """Trades 1, 2, ... at ``times`` (milliseconds, non-decreasing)."""
-    history = TradeHistory(capacity)
-    history.extend([sim_trade(trade_id, time_ms) for trade_id, time_ms in enumerate(times, start=1)])
-    return history
 
 
 #: Ten trades, several sharing a millisecond: ids 1-3 at T0+1, 4 at T0+2, 5-6 at T0+1000, 7-10 at T0+1001.

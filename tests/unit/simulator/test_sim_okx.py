@@ -14,21 +14,11 @@ from connectors.simulator.instruments import make_instrument
 from connectors.simulator.model import SimTrade
 from connectors.simulator.okx.instruments import find_instrument, increment, okx_instrument, okx_instruments
 from connectors.simulator.okx.trades import PageType, formatter_for, page, plain
+from tests.unit.simulator.histories import history_of, sim_trade
 
 T0 = 1_700_000_000_000
 BTC = make_instrument("BTC-USDT")
 ETH = make_instrument("ETH-USDT")
-
-
-def sim_trade(trade_id: int, time_ms: int, *, taker_buys: bool = True) -> SimTrade:
-    return SimTrade(trade_id=trade_id, price=65000.5, size=0.0123, buyer_is_maker=not taker_buys, time_ms=time_ms)
-
-
-def history_of(times: list[int], capacity: int = 1000) -> TradeHistory:
-    """Trades 1, 2, ... at ``times`` (milliseconds, non-decreasing)."""
-    history = TradeHistory(capacity)
-    history.extend([sim_trade(trade_id, time_ms) for trade_id, time_ms in enumerate(times, start=1)])
-    return history
 
 
 def ids(trades: list[SimTrade]) -> list[int]:
