@@ -15,7 +15,7 @@ from fastapi.requests import Request
 from fastapi.responses import Response
 
 from connectors.simulator.rest.deps import Controller
-from connectors.simulator.rest.errors import BinanceError, ErrorCode, binance_error_handler
+from connectors.simulator.rest.errors import BinanceError, ErrorCode, RefusalError, refusal_handler
 from connectors.simulator.rest.routes import coinbase, control, general, kraken, market, okx, trades
 from connectors.simulator.venue import Venue
 
@@ -33,7 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 async def _validation_error(request: Request, error: Exception) -> Response:
     """FastAPI's own validation (rarely reached: parameters are parsed by hand) in Binance's format."""
-    return await binance_error_handler(
+    return await refusal_handler(
         request, BinanceError(ErrorCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED, f"Malformed request: {error}")
     )
 
@@ -44,10 +44,7 @@ def create_app(venue: Venue, controller: Controller) -> FastAPI:
     app = FastAPI(title=title, docs_url="/sim/docs", redoc_url=None)
     app.state.venue = venue
     app.state.controller = controller
-    app.add_exception_handler(BinanceError, binance_error_handler)
-    app.add_exception_handler(coinbase.CoinbaseError, coinbase.coinbase_error_handler)
-    app.add_exception_handler(kraken.KrakenError, kraken.kraken_error_handler)
-    app.add_exception_handler(okx.OkxError, okx.okx_error_handler)
+    app.add_exception_handler(RefusalError, refusal_handler)  # every dialect's own error format
     app.add_exception_handler(RequestValidationError, _validation_error)
     for router in ROUTERS:
         app.include_router(router)

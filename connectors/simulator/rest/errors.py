@@ -28,14 +28,26 @@ class ErrorCode(enum.IntEnum):
     OPTIONAL_PARAMS_BAD_COMBO = -1128
 
 
-class BinanceError(Exception):
-    """A request error answered as Binance does: HTTP ``status`` with ``{"code", "msg"}``."""
+class RefusalError(Exception):
+    """A refused request, answered in its venue's error format: :meth:`body` with HTTP ``status``.
 
-    def __init__(self, code: ErrorCode, message: str, status: int = 400) -> None:
+    Each dialect subclasses it; one handler (:func:`refusal_handler`) renders them all.
+    """
+
+    def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
-        self.code = code
         self.message = message
         self.status = status
+
+    def body(self) -> msgspec.Struct:
+        """The JSON body the venue sends."""
+        raise NotImplementedError
+
+
+async def refusal_handler(request: Request, error: Exception) -> Response:
+    """FastAPI exception handler rendering any :class:`RefusalError`."""
+    assert isinstance(error, RefusalError)
+    return Response(msgspec.json.encode(error.body()), status_code=error.status, media_type="application/json")
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -43,14 +55,19 @@ class ErrorBody(msgspec.Struct, frozen=True):
     msg: str
 
 
-_UNSIGNED = re.compile(r"^[0-9]{1,20}$")
+class BinanceError(RefusalError):
+    """A request error answered as Binance does: HTTP ``status`` with ``{"code", "msg"}``."""
+
+    def __init__(self, code: ErrorCode, message: str, status: int = 400) -> None:
+        super().__init__(message, status)
+        self.code = code
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(int(self.code), self.message)
 
 
-async def binance_error_handler(request: Request, error: Exception) -> Response:
-    """FastAPI exception handler rendering :class:`BinanceError`."""
-    assert isinstance(error, BinanceError)
-    body = msgspec.json.encode(ErrorBody(int(error.code), error.message))
-    return Response(body, status_code=error.status, media_type="application/json")
+#: An unsigned integer parameter as Binance and OKX accept it.
+UNSIGNED = re.compile(r"^[0-9]{1,20}$")
 
 
 def required(params: QueryParams, name: str) -> str:
@@ -77,7 +94,7 @@ def optional_int(params: QueryParams, name: str, low: int = 0, high: int | None 
     value = params.get(name)
     if value is None or value == "":
         return None
-    if not _UNSIGNED.match(value):
+    if not UNSIGNED.match(value):
         raise BinanceError(
             ErrorCode.ILLEGAL_CHARS,
             f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.",

@@ -15,12 +15,12 @@ import time
 
 import msgspec
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from connectors.simulator.coinbase.pagination import DEFAULT_LIMIT, MAX_LIMIT, trade_page
 from connectors.simulator.coinbase.products import currencies, product
 from connectors.simulator.coinbase.wire import formatter_for
 from connectors.simulator.rest.deps import VenueDep
+from connectors.simulator.rest.errors import RefusalError
 from connectors.simulator.rest.responses import MsgspecResponse
 from connectors.simulator.venue import SymbolBook, Venue
 
@@ -28,24 +28,18 @@ router = APIRouter(prefix="/coinbase", default_response_class=MsgspecResponse)
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
-class CoinbaseError(Exception):
-    """A request error answered as Coinbase Exchange does: HTTP ``status`` with ``{"message": ..}``."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 class ErrorBody(msgspec.Struct, frozen=True):
     message: str
 
 
-async def coinbase_error_handler(request: Request, error: Exception) -> Response:
-    """FastAPI exception handler rendering :class:`CoinbaseError`."""
-    assert isinstance(error, CoinbaseError)
-    body = msgspec.json.encode(ErrorBody(error.message))
-    return Response(body, status_code=error.status, media_type="application/json")
+class CoinbaseError(RefusalError):
+    """A request error answered as Coinbase Exchange does: HTTP ``status`` with ``{"message": ..}``."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message, status)
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(self.message)
 
 
 def not_found() -> CoinbaseError:

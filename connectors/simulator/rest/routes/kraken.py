@@ -15,12 +15,12 @@ from typing import Any, Final
 
 import msgspec
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from connectors.simulator.instruments import Instrument
 from connectors.simulator.kraken.assets import asset_pairs, assets, find_assets, find_pair, pair_key
 from connectors.simulator.kraken.trades import DEFAULT_COUNT, MAX_COUNT, formatter_for, parse_since, trades_after
 from connectors.simulator.rest.deps import VenueDep
+from connectors.simulator.rest.errors import RefusalError
 from connectors.simulator.rest.responses import MsgspecResponse
 from connectors.simulator.venue import Venue
 
@@ -31,24 +31,18 @@ INVALID_ARGUMENTS: Final = "EGeneral:Invalid arguments"  # ccxt: BadRequest
 UNKNOWN_METHOD: Final = "EGeneral:Unknown method"
 
 
-class KrakenError(Exception):
-    """A refused request, answered as Kraken does: ``{"error": [message]}`` with HTTP ``status``."""
-
-    def __init__(self, message: str, status: int = 200) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 class ErrorBody(msgspec.Struct, frozen=True):
     error: list[str]
 
 
-async def kraken_error_handler(request: Request, error: Exception) -> Response:
-    """FastAPI exception handler rendering :class:`KrakenError`."""
-    assert isinstance(error, KrakenError)
-    body = msgspec.json.encode(ErrorBody([error.message]))
-    return Response(body, status_code=error.status, media_type="application/json")
+class KrakenError(RefusalError):
+    """A refused request, answered as Kraken does: ``{"error": [message]}`` with HTTP ``status``."""
+
+    def __init__(self, message: str, status: int = 200) -> None:
+        super().__init__(message, status)
+
+    def body(self) -> ErrorBody:
+        return ErrorBody([self.message])
 
 
 def ok(result: Any) -> MsgspecResponse:

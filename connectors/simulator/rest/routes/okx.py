@@ -11,13 +11,11 @@ and 51000 bad parameter: 400); an unknown path is 404 with code ``"404"`` (the s
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Final
 
 import msgspec
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from connectors.simulator.instruments import Instrument
 from connectors.simulator.okx.instruments import INSTRUMENT_TYPES, SPOT, find_instrument, okx_instruments
@@ -30,6 +28,7 @@ from connectors.simulator.okx.trades import (
     page,
 )
 from connectors.simulator.rest.deps import VenueDep
+from connectors.simulator.rest.errors import UNSIGNED, RefusalError
 from connectors.simulator.rest.responses import MsgspecResponse
 from connectors.simulator.venue import Venue
 
@@ -37,17 +36,6 @@ router = APIRouter(prefix="/okx", default_response_class=MsgspecResponse)
 PARAMETER_EMPTY: Final = "50014"  # ccxt: BadRequest
 PARAMETER_ERROR: Final = "51000"  # ccxt: BadRequest
 UNKNOWN_INSTRUMENT: Final = "51001"  # ccxt: BadSymbol
-_UNSIGNED = re.compile(r"^[0-9]{1,20}$")
-
-
-class OkxError(Exception):
-    """A refused request, answered as OKX does: ``{"code", "msg", "data": []}`` with HTTP ``status``."""
-
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -56,11 +44,15 @@ class ErrorBody(msgspec.Struct, frozen=True):
     data: list[Any]
 
 
-async def okx_error_handler(request: Request, error: Exception) -> Response:
-    """FastAPI exception handler rendering :class:`OkxError`."""
-    assert isinstance(error, OkxError)
-    body = msgspec.json.encode(ErrorBody(error.code, error.message, []))
-    return Response(body, status_code=error.status, media_type="application/json")
+class OkxError(RefusalError):
+    """A refused request, answered as OKX does: ``{"code", "msg", "data": []}`` with HTTP ``status``."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message, status)
+        self.code = code
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(self.code, self.message, [])
 
 
 def ok(data: Any) -> MsgspecResponse:
@@ -93,7 +85,7 @@ def unsigned_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
-    if not _UNSIGNED.match(value):
+    if not UNSIGNED.match(value):
         raise bad_parameter(name)
     return int(value)
 
