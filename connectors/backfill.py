@@ -432,8 +432,9 @@ class Backfiller:
         result = BackfillResult(gap)
         symbol = to_ccxt_symbol(gap.symbol)
         next_id = gap.first
-        cursor: str | None = None
-        if self._time_cursor is not None:
+        cursor: str | None = None  # set when the venue pages by time
+        time_cursor = self._time_cursor
+        if time_cursor is not None:
             if gap.after_ns is None:
                 result.error = "no trade time to page from (no trade of this symbol was seen)"
                 return result
@@ -461,11 +462,11 @@ class Backfiller:
             if gap.last is not None and highest >= gap.last:
                 result.complete = True
                 return result
-            if cursor is not None:  # by time: a page older than the gap still moves the cursor on
-                following = self._time_cursor(rows) if self._time_cursor is not None else None
+            if time_cursor is not None and cursor is not None:  # a page older than the gap still moves it on
                 if not rows or len(rows) < self._page_limit:
                     result.complete = gap.last is None  # an open gap ends where the history ends
                     return result
+                following = time_cursor(rows)
                 if following is None or following == cursor:
                     result.error = f"the venue gave no cursor after {cursor}"
                     return result
